@@ -1,0 +1,349 @@
+"""Invitations: invite many at once, remind, resend, revoke, change role.
+
+Every change writes, in one transaction, the invitation row, its outbox mail and an audit row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from models.audit import record
+from models.context import Ctx
+from models.errors import InviteRefused, NotFound, Refused
+from models.outbox import count_recent_invite_mails, enqueue
+from models.products import (
+    OPEN_STATUSES,
+    PRODUCTS,
+    REMINDABLE_STATUSES,
+    RESENDABLE_STATUSES,
+    role_of,
+)
+from models.tables import Account, Invitation, License, Organization, Staff
+from models.text import InvalidAddress, normalize_email
+from models.tokens import new_token
+from models.views import ActionResult, InviteOutcome, InviteRequest, InviteResult, StaffRef
+
+
+@dataclass(frozen=True)
+class _Plan:
+    outcomes: tuple[InviteOutcome, ...]
+    keys: tuple[str, ...]
+    seats: int
+    billable_before: int
+    billable_after: int
+
+    def refusal_message(self) -> str:
+        bad = [o for o in self.outcomes if not o.ok]
+        first = bad[0].message if bad else ""
+        more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
+        return f"nothing sent: {first}{more}"
+
+    def result(self) -> InviteResult:
+        return InviteResult(
+            outcomes=self.outcomes, seats_before=self.seats,
+            seats_after=max(self.seats, self.billable_after),
+            billable_before=self.billable_before, billable_after=self.billable_after,
+        )
+
+
+def _billable(session: Session, lic: License) -> int:
+    prod = PRODUCTS[lic.product]
+    free = [r.name for r in prod.roles if not r.billable]
+    accounts = session.execute(
+        select(func.count()).select_from(Account).where(
+            Account.license_id == lic.id, Account.role.not_in(free)  # type: ignore[attr-defined]
+        )
+    ).scalar_one()
+    invites = session.execute(
+        select(func.count()).select_from(Invitation).where(
+            Invitation.license_id == lic.id,
+            Invitation.status.in_(OPEN_STATUSES),  # type: ignore[attr-defined]
+            Invitation.role.not_in(free),  # type: ignore[attr-defined]
+        )
+    ).scalar_one()
+    return int(accounts) + int(invites)
+
+
+def plan_invites(
+    session: Session, ctx: Ctx, lic: License, org: Organization,
+    rows: Sequence[InviteRequest], now: datetime,
+) -> _Plan:
+    """Check every row against the rules without writing; one outcome per row, in order."""
+    prod = PRODUCTS[lic.product]
+    if not ctx.db.is_sqlite:
+        # Serialize invitations per organization so the rate limit holds across processes.
+        session.execute(select(Organization.id).where(Organization.id == org.id).with_for_update())
+    members = {
+        a.email_key: a for a in session.execute(
+            select(Account).where(Account.license_id == lic.id)).scalars()
+    }
+    open_inv = {
+        i.email_key: i for i in session.execute(select(Invitation).where(
+            Invitation.license_id == lic.id,
+            Invitation.status.in_(OPEN_STATUSES),  # type: ignore[attr-defined]
+        )).scalars()
+    }
+    budget = ctx.settings.rate_limit_per_org - count_recent_invite_mails(
+        session, org.id or 0, now - ctx.settings.rate_limit_window)
+    seen: set[str] = set()
+    outcomes: list[InviteOutcome] = []
+    keys: list[str] = []
+    new_billable = 0
+    for row in rows:
+        email, key = row.email.strip(), ""
+        role = prod.role(row.role)
+        try:
+            email, key = normalize_email(row.email)
+        except InvalidAddress as err:
+            outcomes.append(InviteOutcome(email, row.role, "invalid", str(err)))
+        else:
+            if role is None:
+                outcomes.append(InviteOutcome(email, row.role, "role", (
+                    f"{prod.label} has no role {row.role!r}; "
+                    f"choose {', '.join(prod.role_names)}")))
+            elif key in seen:
+                outcomes.append(InviteOutcome(email, role.name, "duplicate",
+                                              f"{email} is listed twice"))
+            elif key in members:
+                m = members[key]
+                who = f"{m.name} <{m.email}>" if m.name else m.email
+                outcomes.append(InviteOutcome(email, role.name, "member",
+                                              f"{who} is already on this license as {m.role}"))
+            elif key in open_inv:
+                i = open_inv[key]
+                outcomes.append(InviteOutcome(email, role.name, "open", (
+                    f"{email} already has an open invitation ({i.status}, as {i.role}); "
+                    "resend it instead")))
+            elif budget <= 0:
+                outcomes.append(InviteOutcome(email, role.name, "rate", (
+                    f"{org.name} reached its limit of {ctx.settings.rate_limit_per_org} "
+                    "invitations per day; try again later")))
+            else:
+                budget -= 1
+                new_billable += 1 if role.billable else 0
+                outcomes.append(InviteOutcome(email, role.name, "invited",
+                                              f"{email} will be invited as {role.name}"))
+        seen.add(key)
+        keys.append(key)
+    before = _billable(session, lic)
+    return _Plan(tuple(outcomes), tuple(keys), lic.seats, before, before + new_billable)
+
+
+def _staff_name(session: Session, staff_id: int | None) -> tuple[str, str]:
+    st = session.get(Staff, staff_id) if staff_id else None
+    return (st.name or st.email, st.email) if st else ("", "")
+
+
+def send_invitation(
+    session: Session, ctx: Ctx, actor_email: str, inv: Invitation, now: datetime, kind: str
+) -> None:
+    """Issue a new link for `inv` and queue its mail: the 48 hours and the expiry restart."""
+    lic = session.get(License, inv.license_id)
+    org = session.get(Organization, inv.organization_id)
+    assert lic is not None and org is not None
+    token, digest = new_token()
+    if inv.id is not None:
+        inv.send_no += 1
+        inv.times_sent += 1
+    inv.token_hash = digest
+    inv.status = "pending"
+    inv.failed_reason = None
+    inv.sent_at = now
+    inv.overdue_at = now + ctx.settings.overdue_after
+    inv.expires_at = now + ctx.settings.invite_expiry
+    session.add(inv)
+    session.flush()
+    prod = PRODUCTS[lic.product]
+    role = role_of(inv.role)
+    inviter, inviter_email = _staff_name(session, inv.invited_by)
+    subject = f"{inviter} invites you to {org.name} on {prod.label}"
+    if kind == "reminder":
+        subject = f"Reminder: {subject}"
+    enqueue(
+        session, ctx, kind=kind, to_addr=inv.email, subject=subject[:300], now=now,
+        reply_to=inviter_email or None, token=token, invitation_id=inv.id,
+        send_no=inv.send_no, organization_id=org.id,
+        payload={
+            "invitee_email": inv.email, "role": inv.role,
+            "role_meaning": role.meaning if role else "", "organization": org.name,
+            "product": prod.label, "license_id": lic.id, "inviter_name": inviter,
+            "inviter_email": inviter_email, "expires_at": inv.expires_at.isoformat(),
+        },
+    )
+    verb, event = {
+        "invitation": ("invited", "invitation.sent"),
+        "reminder": ("reminded", "invitation.reminded"),
+    }.get(kind, ("sent again to", "invitation.resent"))
+    record(session, now, actor_email, event,
+           f"{verb} {inv.email} as {inv.role} (send #{inv.send_no})",
+           organization_id=org.id, license_id=lic.id, invitation_id=inv.id)
+
+
+def issue_all(
+    session: Session, ctx: Ctx, actor: StaffRef, lic: License, org: Organization,
+    plan: _Plan, now: datetime,
+) -> InviteResult:
+    issued: list[InviteOutcome] = []
+    for outcome, key in zip(plan.outcomes, plan.keys, strict=True):
+        inv = Invitation(
+            license_id=lic.id or 0, organization_id=org.id or 0, email=outcome.email,
+            email_key=key, role=outcome.role, status="pending", token_hash="", send_no=1,
+            times_sent=1, sent_at=now, overdue_at=now, expires_at=now,
+            invited_by=actor.id, created_at=now,
+        )
+        send_invitation(session, ctx, actor.email, inv, now, "invitation")
+        issued.append(replace(outcome, invitation_id=inv.id,
+                              message=f"invited {outcome.email} as {outcome.role}"))
+    return replace(plan, outcomes=tuple(issued)).result()
+
+
+def _load(session: Session, license_id: int) -> tuple[License, Organization]:
+    lic = session.get(License, license_id)
+    if lic is None:
+        raise NotFound(f"no license with id {license_id}")
+    org = session.get(Organization, lic.organization_id)
+    assert org is not None
+    return lic, org
+
+
+def preview_invites(
+    ctx: Ctx, actor: StaffRef, license_id: int, rows: Sequence[InviteRequest],
+    add_me: bool = False,
+) -> InviteResult:
+    """What `invite` would do, row by row, without writing anything."""
+    with ctx.db.read() as s:
+        lic, org = _load(s, license_id)
+        rows = [*rows, InviteRequest(actor.email, "Administrator")] if add_me else list(rows)
+        return plan_invites(s, ctx, lic, org, rows, ctx.now()).result()
+
+
+def invite(
+    ctx: Ctx, actor: StaffRef, license_id: int, rows: Sequence[InviteRequest],
+    add_me: bool = False,
+) -> InviteResult:
+    """Invite every row, or nothing: InviteRefused says per row what is wrong."""
+    if add_me:
+        rows = [*rows, InviteRequest(actor.email, "Administrator")]
+    if not rows:
+        raise Refused("no addresses to invite")
+    now = ctx.now()
+    try:
+        with ctx.db.write() as s:
+            lic, org = _load(s, license_id)
+            plan = plan_invites(s, ctx, lic, org, rows, now)
+            if any(not o.ok for o in plan.outcomes):
+                raise InviteRefused(plan.refusal_message(), plan.outcomes)
+            return issue_all(s, ctx, actor, lic, org, plan, now)
+    except IntegrityError:
+        # Another console invited the same address a moment ago.
+        raise Refused("someone else just invited one of these addresses; look again") from None
+
+
+def _pick(session: Session, ids: Sequence[int]) -> list[Invitation]:
+    rows = session.execute(
+        select(Invitation).where(Invitation.id.in_(list(ids)))  # type: ignore[union-attr]
+        .order_by(Invitation.id)  # type: ignore[arg-type]
+    ).scalars().all()
+    found = {r.id for r in rows}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise NotFound(f"no invitation with id {', '.join(map(str, missing))}")
+    return list(rows)
+
+
+def _check_rate(session: Session, ctx: Ctx, org_ids: set[int], wanted: int, now: datetime) -> None:
+    for org_id in org_ids:
+        if not ctx.db.is_sqlite:
+            session.execute(select(Organization.id).where(Organization.id == org_id)
+                            .with_for_update())
+        used = count_recent_invite_mails(session, org_id, now - ctx.settings.rate_limit_window)
+        if used + wanted > ctx.settings.rate_limit_per_org:
+            raise Refused(
+                f"this would pass the limit of {ctx.settings.rate_limit_per_org} invitations "
+                f"per organization per day ({used} sent already); try again later")
+
+
+def resend(ctx: Ctx, actor: StaffRef, ids: Sequence[int], kind: str = "resend") -> ActionResult:
+    """A new link for each chosen invitation; accepted and revoked ones are skipped, with why."""
+    now = ctx.now()
+    try:
+        with ctx.db.write() as s:
+            invs = _pick(s, ids)
+            todo = [i for i in invs if i.status in RESENDABLE_STATUSES]
+            skipped = tuple((i.id or 0, f"{i.email} is {i.status}")
+                            for i in invs if i.status not in RESENDABLE_STATUSES)
+            _check_rate(s, ctx, {i.organization_id for i in todo}, len(todo), now)
+            for inv in todo:
+                send_invitation(s, ctx, actor.email, inv, now, kind)
+            return ActionResult(tuple(i.id or 0 for i in todo), skipped)
+    except IntegrityError:
+        raise Refused("an expired invitation's address was invited again since; "
+                      "resend the newer invitation instead") from None
+
+
+def remind(ctx: Ctx, actor: StaffRef, license_id: int) -> ActionResult:
+    """Send a reminder to every invitation of the license not yet picked up."""
+    with ctx.db.read() as s:
+        _load(s, license_id)
+        ids = list(s.execute(select(Invitation.id).where(
+            Invitation.license_id == license_id,
+            Invitation.status.in_(REMINDABLE_STATUSES),  # type: ignore[attr-defined]
+        )).scalars())
+    if not ids:
+        return ActionResult(())
+    return resend(ctx, actor, [i for i in ids if i is not None], kind="reminder")
+
+
+def remindable_count(ctx: Ctx, license_id: int) -> int:
+    with ctx.db.read() as s:
+        return s.execute(select(func.count()).select_from(Invitation).where(
+            Invitation.license_id == license_id,
+            Invitation.status.in_(REMINDABLE_STATUSES),  # type: ignore[attr-defined]
+        )).scalar_one()
+
+
+def revoke(ctx: Ctx, actor: StaffRef, ids: Sequence[int]) -> ActionResult:
+    now = ctx.now()
+    with ctx.db.write() as s:
+        invs = _pick(s, ids)
+        done, skipped = [], []
+        for inv in invs:
+            if inv.status not in (*OPEN_STATUSES, "expired"):
+                skipped.append((inv.id or 0, f"{inv.email} is {inv.status}"))
+                continue
+            inv.status = "revoked"
+            s.add(inv)
+            record(s, now, actor.email, "invitation.revoked", f"revoked {inv.email}",
+                   organization_id=inv.organization_id, license_id=inv.license_id,
+                   invitation_id=inv.id)
+            done.append(inv.id or 0)
+        return ActionResult(tuple(done), tuple(skipped))
+
+
+def change_role(ctx: Ctx, actor: StaffRef, invitation_id: int, role_name: str) -> str:
+    """Change the role of an open invitation; returns the role's canonical name."""
+    now = ctx.now()
+    with ctx.db.write() as s:
+        (inv,) = _pick(s, [invitation_id])
+        if inv.status not in OPEN_STATUSES:
+            raise Refused(f"{inv.email} is {inv.status}; only an open invitation can change role")
+        lic, _org = _load(s, inv.license_id)
+        prod = PRODUCTS[lic.product]
+        role = prod.role(role_name)
+        if role is None:
+            raise Refused(f"{prod.label} has no role {role_name!r}; "
+                          f"choose {', '.join(prod.role_names)}")
+        if role.name != inv.role:
+            record(s, now, actor.email, "invitation.role_changed",
+                   f"changed {inv.email} from {inv.role} to {role.name}",
+                   organization_id=inv.organization_id, license_id=inv.license_id,
+                   invitation_id=inv.id)
+            inv.role = role.name
+            s.add(inv)
+        return role.name

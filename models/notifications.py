@@ -1,0 +1,124 @@
+"""Notifications for the staff member who sent an invitation: accepted, overdue, failed.
+
+Each is a row (the console's toasts and Alerts read it) and a mail to that person's inbox.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlmodel import Session
+
+from models.audit import record
+from models.context import Ctx
+from models.outbox import enqueue
+from models.products import PRODUCTS
+from models.tables import Invitation, License, Notification, Organization, Staff
+from models.views import NotificationRow
+
+SUBJECTS = {
+    "accepted": "{email} accepted the invitation to {org} ({product})",
+    "overdue": "{email} has not picked up the invitation to {org} ({product}) in 48 hours",
+    "failed": "The invitation to {email} for {org} ({product}) could not be delivered",
+}
+
+
+def _context(session: Session, inv: Invitation) -> tuple[Organization, License, Staff | None]:
+    lic = session.get(License, inv.license_id)
+    org = session.get(Organization, inv.organization_id)
+    staff = session.get(Staff, inv.invited_by) if inv.invited_by else None
+    assert lic is not None and org is not None
+    return org, lic, staff
+
+
+def notify(
+    session: Session, ctx: Ctx, inv: Invitation, kind: str, now: datetime, extra: str = ""
+) -> None:
+    org, lic, staff = _context(session, inv)
+    if staff is None:
+        return
+    product = PRODUCTS[lic.product].label
+    text = SUBJECTS[kind].format(email=inv.email, org=org.name, product=product)
+    if extra:
+        text = f"{text}: {extra}"
+    note = Notification(
+        staff_id=staff.id or 0, kind=kind, invitation_id=inv.id, license_id=lic.id,
+        send_no=inv.send_no, text=text[:1000], created_at=now,
+    )
+    session.add(note)
+    session.flush()
+    enqueue(
+        session, ctx, kind=f"notify_{kind}", to_addr=staff.email, to_name=staff.name,
+        subject=text[:250], now=now, notification_id=note.id,
+        payload={
+            "kind": kind, "text": text, "invitee_email": inv.email, "role": inv.role,
+            "organization": org.name, "product": product, "license_id": lic.id,
+            "staff_name": staff.name, "reason": extra,
+        },
+    )
+
+
+def notify_failure(session: Session, ctx: Ctx, inv: Invitation, reason: str, now: datetime) -> None:
+    record(session, now, "mailer", "invitation.failed", f"{inv.email}: {reason}"[:1000],
+           organization_id=inv.organization_id, license_id=inv.license_id,
+           invitation_id=inv.id)
+    notify(session, ctx, inv, "failed", now, extra=reason[:300])
+
+
+def _row(n: Notification) -> NotificationRow:
+    return NotificationRow(
+        id=n.id or 0, kind=n.kind, text=n.text, license_id=n.license_id,
+        invitation_id=n.invitation_id, created_at=n.created_at, read=n.read_at is not None,
+    )
+
+
+def list_notifications(
+    ctx: Ctx, staff_id: int, *, unread_only: bool = False, limit: int = 200
+) -> list[NotificationRow]:
+    q = select(Notification).where(Notification.staff_id == staff_id)
+    if unread_only:
+        q = q.where(Notification.read_at.is_(None))  # type: ignore[union-attr]
+    q = q.order_by(Notification.id.desc()).limit(limit)  # type: ignore[union-attr]
+    with ctx.db.read() as s:
+        return [_row(n) for n in s.execute(q).scalars()]
+
+
+def notifications_after(ctx: Ctx, staff_id: int, after_id: int) -> list[NotificationRow]:
+    """New ones since `after_id`, oldest first: what the console's watcher turns into toasts."""
+    q = (select(Notification)
+         .where(Notification.staff_id == staff_id, Notification.id > after_id)
+         .order_by(Notification.id).limit(100))  # type: ignore[arg-type]
+    with ctx.db.read() as s:
+        return [_row(n) for n in s.execute(q).scalars()]
+
+
+def latest_notification_id(ctx: Ctx, staff_id: int) -> int:
+    with ctx.db.read() as s:
+        return s.execute(
+            select(func.coalesce(func.max(Notification.id), 0))
+            .where(Notification.staff_id == staff_id)
+        ).scalar_one()
+
+
+def unread_count(ctx: Ctx, staff_id: int) -> int:
+    with ctx.db.read() as s:
+        return s.execute(
+            select(func.count()).select_from(Notification).where(
+                Notification.staff_id == staff_id,
+                Notification.read_at.is_(None),  # type: ignore[union-attr]
+            )
+        ).scalar_one()
+
+
+def mark_read(ctx: Ctx, staff_id: int, ids: list[int] | None = None) -> int:
+    """Mark the given notifications (or all of this person's) read."""
+    stmt = update(Notification).where(
+        Notification.staff_id == staff_id,
+        Notification.read_at.is_(None),  # type: ignore[union-attr]
+    )
+    if ids is not None:
+        stmt = stmt.where(Notification.id.in_(ids))  # type: ignore[union-attr]
+    with ctx.db.write() as s:
+        res = s.execute(stmt.values(read_at=ctx.now()))
+    return int(res.rowcount)  # type: ignore[attr-defined]

@@ -1,0 +1,231 @@
+"""Read side: paged, filtered in SQL, handed out as plain values."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import aliased
+
+from models.context import Ctx
+from models.errors import NotFound
+from models.products import (
+    INVITATION_STATUSES,
+    NEEDS_ATTENTION_STATUSES,
+    OPEN_STATUSES,
+    PRODUCTS,
+)
+from models.tables import Account, AuditEvent, Invitation, License, Organization, Staff
+from models.views import (
+    AuditRow,
+    InvitationRow,
+    LicenseRow,
+    LicenseSummary,
+    OrgPage,
+    OrgRow,
+    UserRow,
+)
+
+
+def _like(text: str) -> str:
+    escaped = text.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _org_columns() -> list[Any]:
+    licenses = (select(func.count()).select_from(License)
+                .where(License.organization_id == Organization.id).scalar_subquery())
+    attention = (select(func.count()).select_from(Invitation).where(
+        Invitation.organization_id == Organization.id,
+        Invitation.status.in_(NEEDS_ATTENTION_STATUSES),  # type: ignore[attr-defined]
+    ).scalar_subquery())
+    return [Organization.id, Organization.name, Organization.client_name,
+            Organization.client_email, Organization.data_center,
+            licenses.label("licenses"), attention.label("attention")]
+
+
+def _org_row(r: Any) -> OrgRow:
+    return OrgRow(r.id, r.name, r.client_name, r.client_email, r.data_center,
+                  r.licenses, r.attention)
+
+
+def list_orgs(ctx: Ctx, search: str = "", offset: int = 0, limit: int = 50,
+              with_total: bool = True) -> OrgPage:
+    cond = []
+    if search.strip():
+        cond.append(Organization.search_key.like(_like(search.strip()), escape="\\"))  # type: ignore[attr-defined]
+    q = (select(*_org_columns()).where(*cond)
+         .order_by(Organization.name_key, Organization.id).offset(offset).limit(limit))
+    with ctx.db.read() as s:
+        rows = tuple(_org_row(r) for r in s.execute(q))
+        total = -1
+        if with_total:
+            total = s.execute(select(func.count()).select_from(Organization).where(*cond)
+                              ).scalar_one()
+    return OrgPage(rows, total, offset)
+
+
+def get_org(ctx: Ctx, org_id: int) -> OrgRow:
+    with ctx.db.read() as s:
+        r = s.execute(select(*_org_columns()).where(Organization.id == org_id)).first()
+    if r is None:
+        raise NotFound(f"no organization with id {org_id}")
+    return _org_row(r)
+
+
+def _license_query() -> Any:
+    users = (select(func.count()).select_from(Account)
+             .where(Account.license_id == License.id).scalar_subquery())
+    open_inv = (select(func.count()).select_from(Invitation).where(
+        Invitation.license_id == License.id,
+        Invitation.status.in_(OPEN_STATUSES),  # type: ignore[attr-defined]
+    ).scalar_subquery())
+    return select(License, Organization.name.label("org_name"), users.label("users"),
+                  open_inv.label("open_inv")).join(
+        Organization, Organization.id == License.organization_id)  # type: ignore[arg-type]
+
+
+def _license_row(r: Any) -> LicenseRow:
+    lic: License = r[0]
+    return LicenseRow(
+        id=lic.id or 0, organization_id=lic.organization_id, organization=r.org_name,
+        product=lic.product, product_label=PRODUCTS[lic.product].label, status=lic.status,
+        plan=lic.plan, seats=lic.seats, users=r.users, open_invitations=r.open_inv,
+        trial_ends_at=lic.trial_ends_at, payer=lic.payer, data_center=lic.data_center,
+    )
+
+
+def list_licenses(ctx: Ctx, org_id: int) -> list[LicenseRow]:
+    with ctx.db.read() as s:
+        return [_license_row(r) for r in s.execute(
+            _license_query().where(License.organization_id == org_id).order_by(License.id))]
+
+
+def get_license(ctx: Ctx, license_id: int) -> LicenseRow:
+    with ctx.db.read() as s:
+        r = s.execute(_license_query().where(License.id == license_id)).first()
+    if r is None:
+        raise NotFound(f"no license with id {license_id}")
+    return _license_row(r)
+
+
+def find_licenses(ctx: Ctx, text: str, limit: int = 20) -> list[LicenseRow]:
+    """For the palette: licenses whose organization or id matches."""
+    q = _license_query()
+    t = text.strip()
+    if t.isdigit():
+        q = q.where(or_(License.id == int(t), Organization.search_key.like(_like(t), escape="\\")))  # type: ignore[attr-defined]
+    elif t:
+        q = q.where(Organization.search_key.like(_like(t), escape="\\"))  # type: ignore[attr-defined]
+    with ctx.db.read() as s:
+        return [_license_row(r) for r in s.execute(q.order_by(License.id).limit(limit))]
+
+
+def license_summary(ctx: Ctx, license_id: int) -> LicenseSummary:
+    row = get_license(ctx, license_id)
+    prod = PRODUCTS[row.product]
+    free = [r.name for r in prod.roles if not r.billable]
+    with ctx.db.read() as s:
+        org = s.get(Organization, row.organization_id)
+        lic = s.get(License, license_id)
+        assert org is not None and lic is not None
+        counts = dict.fromkeys(INVITATION_STATUSES, 0)
+        for status, n in s.execute(
+            select(Invitation.status, func.count()).where(Invitation.license_id == license_id)
+            .group_by(Invitation.status)
+        ):
+            counts[status] = n
+        billable = s.execute(select(func.count()).select_from(Account).where(
+            Account.license_id == license_id, Account.role.not_in(free)  # type: ignore[attr-defined]
+        )).scalar_one() + s.execute(select(func.count()).select_from(Invitation).where(
+            Invitation.license_id == license_id,
+            Invitation.status.in_(OPEN_STATUSES),  # type: ignore[attr-defined]
+            Invitation.role.not_in(free),  # type: ignore[attr-defined]
+        )).scalar_one()
+        return LicenseSummary(row, org.client_name, org.client_email, counts, billable,
+                              lic.created_at)
+
+
+def license_users(ctx: Ctx, license_id: int, status: str | None = None) -> list[UserRow]:
+    """Accounts and the invitations not yet accepted, in one list (accounts first)."""
+    staff = aliased(Staff)
+    out: list[UserRow] = []
+    with ctx.db.read() as s:
+        if status in (None, "", "active", "accepted"):
+            for a, inv_by, sent, times in s.execute(
+                select(Account, staff.email, Invitation.sent_at, Invitation.times_sent)
+                .outerjoin(Invitation, Invitation.id == Account.invitation_id)  # type: ignore[arg-type]
+                .outerjoin(staff, staff.id == Invitation.invited_by)  # type: ignore[arg-type]
+                .where(Account.license_id == license_id).order_by(Account.id)
+            ):
+                out.append(UserRow(
+                    kind="account", id=a.id or 0, email=a.email, name=a.name, role=a.role,
+                    status="active", invited_by=inv_by or "", sent_at=sent,
+                    times_sent=times or 0, accepted_at=a.created_at if a.invitation_id else None,
+                ))
+        if status in ("active", "accepted"):
+            return out
+        q = (select(Invitation, staff.email)
+             .outerjoin(staff, staff.id == Invitation.invited_by)  # type: ignore[arg-type]
+             .where(Invitation.license_id == license_id, Invitation.status != "accepted")
+             .order_by(Invitation.id))
+        if status:
+            q = q.where(Invitation.status == status)
+        for inv, inv_by in s.execute(q):
+            out.append(UserRow(
+                kind="invitation", id=inv.id or 0, email=inv.email, name="", role=inv.role,
+                status=inv.status, invited_by=inv_by or "", sent_at=inv.sent_at,
+                times_sent=inv.times_sent, accepted_at=inv.accepted_at,
+                overdue_at=inv.overdue_at, expires_at=inv.expires_at,
+                failed_reason=inv.failed_reason,
+            ))
+    return out
+
+
+def license_history(ctx: Ctx, license_id: int, limit: int = 500) -> list[AuditRow]:
+    q = (select(AuditEvent).where(AuditEvent.license_id == license_id)
+         .order_by(AuditEvent.id.desc()).limit(limit))  # type: ignore[union-attr]
+    with ctx.db.read() as s:
+        return [AuditRow(e.id or 0, e.at, e.actor, e.kind, e.detail, e.invitation_id)
+                for e in s.execute(q).scalars()]
+
+
+def license_version(ctx: Ctx, license_id: int) -> int:
+    """Grows with every change to the license: a cheap poll for screens that stay open."""
+    with ctx.db.read() as s:
+        return s.execute(select(func.coalesce(func.max(AuditEvent.id), 0))
+                         .where(AuditEvent.license_id == license_id)).scalar_one()
+
+
+def _invitation_rows(ctx: Ctx, q: Any) -> list[InvitationRow]:
+    staff = aliased(Staff)
+    q = q.add_columns(Organization.name, License.product, staff.email).join(
+        License, License.id == Invitation.license_id).join(  # type: ignore[arg-type]
+        Organization, Organization.id == Invitation.organization_id).outerjoin(  # type: ignore[arg-type]
+        staff, staff.id == Invitation.invited_by)  # type: ignore[arg-type]
+    with ctx.db.read() as s:
+        return [InvitationRow(
+            id=i.id or 0, license_id=i.license_id, organization_id=i.organization_id,
+            organization=org_name, product=PRODUCTS[product].label, email=i.email, role=i.role,
+            status=i.status, invited_by=by or "", sent_at=i.sent_at, times_sent=i.times_sent,
+            overdue_at=i.overdue_at, expires_at=i.expires_at, accepted_at=i.accepted_at,
+            failed_reason=i.failed_reason,
+        ) for i, org_name, product, by in s.execute(q)]
+
+
+def list_invitations(ctx: Ctx, license_id: int | None = None, status: str | None = None,
+                     limit: int = 1000) -> list[InvitationRow]:
+    q = select(Invitation)
+    if license_id is not None:
+        q = q.where(Invitation.license_id == license_id)
+    if status:
+        q = q.where(Invitation.status == status)
+    return _invitation_rows(ctx, q.order_by(Invitation.id).limit(limit))  # type: ignore[arg-type]
+
+
+def needs_attention(ctx: Ctx, limit: int = 500) -> list[InvitationRow]:
+    """Every overdue or failed invitation, oldest send first."""
+    q = (select(Invitation)
+         .where(Invitation.status.in_(NEEDS_ATTENTION_STATUSES))  # type: ignore[attr-defined]
+         .order_by(Invitation.sent_at, Invitation.id).limit(limit))
+    return _invitation_rows(ctx, q)

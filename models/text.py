@@ -1,0 +1,52 @@
+"""Untrusted text: refused on input when it carries control characters, stripped on display."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from email_validator import EmailNotValidError, validate_email
+
+from models.errors import DomainError
+
+# C0/C1 controls and the bidirectional overrides and isolates that reorder what a person sees.
+_BAD = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+class InvalidText(DomainError):
+    pass
+
+
+class InvalidAddress(DomainError):
+    pass
+
+
+def clean_text(value: str, field: str, *, max_len: int = 200, required: bool = True) -> str:
+    """Validate a name-like field: no control or bidi characters, trimmed, bounded."""
+    text = unicodedata.normalize("NFC", value).strip()
+    if _BAD.search(text):
+        raise InvalidText(f"{field} contains control characters; type it without them")
+    if required and not text:
+        raise InvalidText(f"{field} is required")
+    if len(text) > max_len:
+        raise InvalidText(f"{field} is longer than {max_len} characters")
+    return text
+
+
+def display(value: str | None) -> str:
+    """For showing stored text: control and bidi characters removed, never markup-parsed."""
+    return _BAD.sub("", value or "")
+
+
+def normalize_email(value: str) -> tuple[str, str]:
+    """(normalized address, case-folded key) or InvalidAddress with the reason."""
+    raw = value.strip()
+    if not raw:
+        raise InvalidAddress("e-mail address is empty")
+    if _BAD.search(raw):
+        raise InvalidAddress(f"{display(raw)!r} contains control characters")
+    try:
+        info = validate_email(raw, check_deliverability=False)
+    except EmailNotValidError as err:
+        raise InvalidAddress(f"{display(raw)}: {err}") from None
+    return info.normalized, info.normalized.casefold()

@@ -1,0 +1,55 @@
+"""Aware-UTC time, an injectable clock, and durations like `48h`, `90s`, `7d`."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+@dataclass
+class FixedClock:
+    """A clock tests move by hand instead of sleeping."""
+
+    current: datetime = field(default_factory=lambda: datetime(2026, 1, 5, 9, 0, tzinfo=UTC))
+
+    def now(self) -> datetime:
+        return self.current
+
+    def advance(self, delta: timedelta) -> None:
+        self.current += delta
+
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+_PART = re.compile(r"(\d+(?:\.\d+)?)\s*([smhdw])")
+
+
+def parse_duration(text: str | int | float | timedelta) -> timedelta:
+    """`48h`, `90s`, `1d12h`, or a number of seconds."""
+    if isinstance(text, timedelta):
+        return text
+    if isinstance(text, int | float):
+        return timedelta(seconds=text)
+    s = text.strip().lower().replace(" ", "")
+    if re.fullmatch(r"\d+(\.\d+)?", s):
+        return timedelta(seconds=float(s))
+    parts = _PART.findall(s)
+    if not parts or "".join(f"{n}{u}" for n, u in parts) != s:
+        raise ValueError(f"not a duration: {text!r} (use e.g. 90s, 15m, 48h, 7d)")
+    return timedelta(seconds=sum(float(n) * _UNITS[u] for n, u in parts))
+
+
+def as_utc(value: datetime) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"naive datetime refused: {value!r}; use an aware UTC time")
+    return value.astimezone(UTC)

@@ -1,0 +1,211 @@
+"""Plain, immutable values the services hand out; never live ORM objects.
+
+Import-light (no SQLModel) so the console can use these types before the database loads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+def to_json(value: Any) -> Any:
+    """A view (or list of them) as JSON-ready data: times in ISO 8601 UTC."""
+    if isinstance(value, list | tuple):
+        return [to_json(v) for v in value]
+    if hasattr(value, "__dataclass_fields__"):
+        return {k: to_json(v) for k, v in asdict(value).items()}
+    if isinstance(value, dict):
+        return {k: to_json(v) for k, v in value.items()}
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+@dataclass(frozen=True)
+class StaffRef:
+    id: int
+    email: str
+    name: str
+
+
+@dataclass(frozen=True)
+class OrgRow:
+    id: int
+    name: str
+    client_name: str
+    client_email: str
+    data_center: str
+    licenses: int
+    attention: int
+
+
+@dataclass(frozen=True)
+class OrgPage:
+    rows: tuple[OrgRow, ...]
+    total: int
+    offset: int
+
+
+@dataclass(frozen=True)
+class LicenseRow:
+    id: int
+    organization_id: int
+    organization: str
+    product: str
+    product_label: str
+    status: str
+    plan: str | None
+    seats: int
+    users: int
+    open_invitations: int
+    trial_ends_at: datetime | None
+    payer: str
+    data_center: str
+
+
+@dataclass(frozen=True)
+class LicenseSummary:
+    license: LicenseRow
+    client_name: str
+    client_email: str
+    counts: dict[str, int]
+    billable_users: int
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class UserRow:
+    """One line of the Users tab: an account (kind='account') or an invitation."""
+
+    kind: str
+    id: int
+    email: str
+    name: str
+    role: str
+    status: str
+    invited_by: str
+    sent_at: datetime | None
+    times_sent: int
+    accepted_at: datetime | None
+    overdue_at: datetime | None = None
+    expires_at: datetime | None = None
+    failed_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class InvitationRow:
+    id: int
+    license_id: int
+    organization_id: int
+    organization: str
+    product: str
+    email: str
+    role: str
+    status: str
+    invited_by: str
+    sent_at: datetime
+    times_sent: int
+    overdue_at: datetime
+    expires_at: datetime
+    accepted_at: datetime | None
+    failed_reason: str | None
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    id: int
+    at: datetime
+    actor: str
+    kind: str
+    detail: str
+    invitation_id: int | None
+
+
+@dataclass(frozen=True)
+class NotificationRow:
+    id: int
+    kind: str
+    text: str
+    license_id: int | None
+    invitation_id: int | None
+    created_at: datetime
+    read: bool
+
+
+@dataclass(frozen=True)
+class InviteRequest:
+    email: str
+    role: str
+
+
+@dataclass(frozen=True)
+class InviteOutcome:
+    """What happened (or would happen) to one typed row.
+
+    result: invited | invalid | duplicate | member | open | role | rate | self
+    """
+
+    email: str
+    role: str
+    result: str
+    message: str
+    invitation_id: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.result == "invited"
+
+
+@dataclass(frozen=True)
+class InviteResult:
+    outcomes: tuple[InviteOutcome, ...]
+    seats_before: int
+    seats_after: int
+    billable_before: int
+    billable_after: int
+
+    @property
+    def invited(self) -> tuple[InviteOutcome, ...]:
+        return tuple(o for o in self.outcomes if o.ok)
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    """Outcome of remind/resend/revoke/change-role: what changed, and what was skipped why."""
+
+    done: tuple[int, ...]
+    skipped: tuple[tuple[int, str], ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class InvitationPublic:
+    """What the invitee's page may show about a link."""
+
+    state: str  # open | accepted | revoked | expired | unknown
+    organization: str = ""
+    product: str = ""
+    license_id: int = 0
+    role: str = ""
+    role_meaning: str = ""
+    email: str = ""
+    invited_by: str = ""
+    invited_by_email: str = ""
+    expires_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class AcceptResult:
+    account_id: int
+    license_id: int
+    organization: str
+    product: str
+    role: str
+    email: str
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    overdue: int
+    expired: int
