@@ -1,0 +1,1 @@
+"""The scriptable command line. Each module registers its subcommands; nothing heavy at import."""

@@ -1,0 +1,135 @@
+"""`invite`, `invitations`, `remind`, `resend`, `revoke`, `alerts`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from tui.cli.common import actor, add_json, emit_json, fmt_time, open_ctx, split_invite, table
+
+STATUSES = ["pending", "overdue", "accepted", "expired", "revoked", "failed"]
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("invite", help="invite people to a license")
+    p.add_argument("license_id", type=int, metavar="LICENSE_ID")
+    p.add_argument("invites", nargs="+", metavar="EMAIL:ROLE")
+    p.add_argument("--add-me", action="store_true")
+    add_json(p)
+    p.set_defaults(func=cmd_invite)
+
+    p = sub.add_parser("invitations", help="list invitations")
+    p.add_argument("--license", type=int, metavar="ID")
+    p.add_argument("--status", choices=STATUSES)
+    p.add_argument("--limit", type=int, default=1000)
+    add_json(p)
+    p.set_defaults(func=cmd_invitations)
+
+    p = sub.add_parser("remind", help="remind everyone who has not picked up an invitation")
+    p.add_argument("license_id", type=int, metavar="LICENSE_ID")
+    add_json(p)
+    p.set_defaults(func=cmd_remind)
+
+    for name, helptext, fn in (("resend", "send chosen invitations again", cmd_resend),
+                               ("revoke", "withdraw chosen invitations", cmd_revoke)):
+        p = sub.add_parser(name, help=helptext)
+        p.add_argument("ids", type=int, nargs="+", metavar="INVITATION_ID")
+        add_json(p)
+        p.set_defaults(func=fn)
+
+    p = sub.add_parser("alerts", help="your notifications: accepted, overdue, failed")
+    p.add_argument("--unread", action="store_true")
+    p.add_argument("--mark-read", action="store_true", help="mark them all read afterwards")
+    add_json(p)
+    p.set_defaults(func=cmd_alerts)
+
+
+def cmd_invite(args: argparse.Namespace) -> int:
+    from models.errors import InviteRefused
+    from models.invitations import invite
+    from models.views import InviteRequest
+
+    rows = [InviteRequest(*split_invite(t)) for t in args.invites]
+    ctx = open_ctx(args)
+    try:
+        result = invite(ctx, actor(ctx), args.license_id, rows, add_me=args.add_me)
+    except InviteRefused as err:
+        for o in err.outcomes:
+            if not o.ok:
+                print(f"licensedesk: {o.message}", file=sys.stderr)
+        raise
+    if args.json:
+        emit_json({"invitations": list(result.outcomes), "seats_before": result.seats_before,
+                   "seats_after": result.seats_after})
+    else:
+        for o in result.outcomes:
+            print(f"{o.invitation_id}  {o.message}")
+        if result.seats_after != result.seats_before:
+            print(f"seats: {result.seats_before} -> {result.seats_after}")
+    return 0
+
+
+def cmd_invitations(args: argparse.Namespace) -> int:
+    from models.queries import list_invitations
+
+    ctx = open_ctx(args)
+    rows = list_invitations(ctx, license_id=args.license, status=args.status, limit=args.limit)
+    if args.json:
+        emit_json(rows)
+        return 0
+    table([[r.id, r.license_id, r.organization, r.email, r.role, r.status,
+            fmt_time(r.sent_at), r.times_sent, fmt_time(r.accepted_at)] for r in rows],
+          ["ID", "LICENSE", "ORGANIZATION", "E-MAIL", "ROLE", "STATUS", "LAST SENT", "SENT",
+           "ACCEPTED"])
+    return 0
+
+
+def _report(args: argparse.Namespace, verb: str, result: object) -> int:
+    from models.views import ActionResult
+
+    assert isinstance(result, ActionResult)
+    if args.json:
+        emit_json({"done": list(result.done),
+                   "skipped": [{"id": i, "reason": r} for i, r in result.skipped]})
+        return 0
+    print(f"{verb} {len(result.done)} invitation(s)")
+    for i, reason in result.skipped:
+        print(f"skipped {i}: {reason}")
+    return 0
+
+
+def cmd_remind(args: argparse.Namespace) -> int:
+    from models.invitations import remind
+
+    ctx = open_ctx(args)
+    return _report(args, "reminded", remind(ctx, actor(ctx), args.license_id))
+
+
+def cmd_resend(args: argparse.Namespace) -> int:
+    from models.invitations import resend
+
+    ctx = open_ctx(args)
+    return _report(args, "resent", resend(ctx, actor(ctx), args.ids))
+
+
+def cmd_revoke(args: argparse.Namespace) -> int:
+    from models.invitations import revoke
+
+    ctx = open_ctx(args)
+    return _report(args, "revoked", revoke(ctx, actor(ctx), args.ids))
+
+
+def cmd_alerts(args: argparse.Namespace) -> int:
+    from models.notifications import list_notifications, mark_read
+
+    ctx = open_ctx(args)
+    me = actor(ctx)
+    rows = list_notifications(ctx, me.id, unread_only=args.unread)
+    if args.mark_read:
+        mark_read(ctx, me.id)
+    if args.json:
+        emit_json(rows)
+        return 0
+    table([[n.id, fmt_time(n.created_at), n.kind, "" if n.read else "new", n.license_id or "-",
+            n.text] for n in rows], ["ID", "AT", "KIND", "", "LICENSE", "WHAT"])
+    return 0

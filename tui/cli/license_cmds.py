@@ -1,0 +1,73 @@
+"""`license create`, `license show`."""
+
+from __future__ import annotations
+
+import argparse
+
+from tui.cli.common import actor, add_json, emit_json, fmt_time, open_ctx, split_invite, table
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    lic = sub.add_parser("license", help="licenses")
+    lsub = lic.add_subparsers(dest="license_command", metavar="ACTION", required=True)
+    c = lsub.add_parser("create", help="create a license, with its first invitations")
+    c.add_argument("--org", type=int, required=True, metavar="ORG_ID")
+    c.add_argument("--product", required=True, choices=["livechat", "helpdesk", "textapp"])
+    terms = c.add_mutually_exclusive_group()
+    terms.add_argument("--trial-days", type=int, default=None, metavar="N")
+    terms.add_argument("--paid", action="store_true")
+    c.add_argument("--plan")
+    c.add_argument("--seats", type=int)
+    c.add_argument("--payer", default="partner", choices=["partner", "client"])
+    c.add_argument("--data-center", choices=["us", "eu"])
+    c.add_argument("--invite", nargs="*", default=[], metavar="EMAIL:ROLE")
+    c.add_argument("--add-me", action="store_true", help="invite yourself as Administrator")
+    add_json(c)
+    c.set_defaults(func=cmd_create)
+    s = lsub.add_parser("show", help="a license's summary, users and history")
+    s.add_argument("license_id", type=int, metavar="LICENSE_ID")
+    add_json(s)
+    s.set_defaults(func=cmd_show)
+
+
+def cmd_create(args: argparse.Namespace) -> int:
+    from models.licenses import create_license
+    from models.views import InviteRequest
+
+    invites = [InviteRequest(*split_invite(t)) for t in args.invite]
+    ctx = open_ctx(args)
+    license_id, result = create_license(
+        ctx, actor(ctx), organization_id=args.org, product_key=args.product,
+        trial_days=None if args.paid else (args.trial_days or 14), paid=args.paid,
+        plan=args.plan, seats=args.seats, payer=args.payer, data_center=args.data_center,
+        invites=invites, add_me=args.add_me,
+    )
+    if args.json:
+        emit_json({"id": license_id, "invitations": list(result.outcomes)})
+    else:
+        print(f"license {license_id} created; {len(result.invited)} invitation(s) queued")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from models.queries import license_history, license_summary, license_users
+
+    ctx = open_ctx(args)
+    summary = license_summary(ctx, args.license_id)
+    users = license_users(ctx, args.license_id)
+    if args.json:
+        emit_json({"id": summary.license.id, "summary": summary, "users": users,
+                   "history": license_history(ctx, args.license_id, limit=50)})
+        return 0
+    lic = summary.license
+    print(f"License {lic.id}: {lic.product_label} for {lic.organization}")
+    print(f"  status {lic.status}, plan {lic.plan or '-'}, seats {lic.seats}, "
+          f"payer {lic.payer}, data centre {lic.data_center.upper()}, "
+          f"trial ends {fmt_time(lic.trial_ends_at)}")
+    print("  invitations: " + ", ".join(f"{k} {v}" for k, v in summary.counts.items()))
+    print()
+    table([[u.kind, u.id, u.email, u.role, u.status, u.invited_by, fmt_time(u.sent_at),
+            u.times_sent, fmt_time(u.accepted_at)] for u in users],
+          ["KIND", "ID", "E-MAIL", "ROLE", "STATUS", "INVITED BY", "LAST SENT", "SENT",
+           "ACCEPTED"])
+    return 0
