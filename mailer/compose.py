@@ -1,0 +1,100 @@
+"""Outbox row -> EmailMessage: Jinja2 text and HTML parts, headers that cannot be injected."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime, parseaddr
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from models.outbox import INVITE_KINDS, ClaimedMail
+from models.settings import Settings
+
+TEMPLATES = Path(__file__).with_name("templates")
+LINK_KINDS = (*INVITE_KINDS, "resend")
+KINDS = (*LINK_KINDS, "notify_accepted", "notify_overdue", "notify_failed")
+
+# Controls (CR and LF above all), line and paragraph separators, bidi overrides.
+_CTRL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]+")
+
+
+class ComposeError(Exception):
+    """This row can never become a mail (unknown kind, token that no longer unseals)."""
+
+
+def one_line(value: Any, max_len: int = 300) -> str:
+    """Untrusted text for a header or a table cell: control runs become one space."""
+    return _CTRL.sub(" ", str(value if value is not None else "")).strip()[:max_len]
+
+
+@cache
+def _env() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        # HTML parts escape every value; plain-text parts must not (no &amp; in a name).
+        autoescape=select_autoescape(enabled_extensions=("html",), default=False),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
+
+
+def _when(iso: str | None) -> str:
+    if not iso:
+        return "it expires"
+    return datetime.fromisoformat(iso).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def render(mail: ClaimedMail, settings: Settings) -> tuple[str, str]:
+    """(text, html) for a claimed row."""
+    if mail.kind not in KINDS:
+        raise ComposeError(f"no template for mail kind {mail.kind!r}")
+    values: dict[str, Any] = {k: one_line(v, 1000) for k, v in mail.payload.items()}
+    values["subject"] = one_line(mail.subject)
+    values["overdue_hours"] = int(settings.overdue_after.total_seconds() // 3600)
+    values.setdefault("reason", "")
+    if mail.kind in LINK_KINDS:
+        if not mail.token:
+            raise ComposeError("the invitation link cannot be rebuilt (token key changed?); "
+                               "resend the invitation")
+        values["link"] = settings.signup_url + mail.token
+        values["expires"] = _when(mail.payload.get("expires_at"))
+    env = _env()
+    return (env.get_template(f"{mail.kind}.txt").render(values),
+            env.get_template(f"{mail.kind}.html").render(values))
+
+
+def _address(name: str, addr: str) -> Address:
+    try:
+        return Address(display_name=one_line(name, 200), addr_spec=one_line(addr, 320))
+    except (ValueError, IndexError) as err:
+        raise ComposeError(f"not a usable address: {one_line(addr)!r}") from err
+
+
+def sender_address(settings: Settings) -> Address:
+    name, addr = parseaddr(settings.mail_from)
+    return _address(name, addr)
+
+
+def compose(mail: ClaimedMail, settings: Settings, now: datetime) -> EmailMessage:
+    text, html = render(mail, settings)
+    msg = EmailMessage(policy=SMTP)
+    msg["From"] = sender_address(settings)
+    msg["To"] = _address(mail.to_name, mail.to_addr)
+    if mail.reply_to:
+        msg["Reply-To"] = _address(str(mail.payload.get("inviter_name", "")), mail.reply_to)
+    msg["Subject"] = one_line(mail.subject)
+    msg["Date"] = format_datetime(now)
+    # Fixed when the row was written, so a retried mail is recognisably the same one.
+    msg["Message-ID"] = one_line(mail.message_id, 200)
+    msg["Auto-Submitted"] = "auto-generated"
+    msg["X-Licensedesk-Kind"] = mail.kind
+    msg.set_content(text)
+    msg.add_alternative(html, subtype="html")
+    return msg

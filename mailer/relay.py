@@ -1,0 +1,183 @@
+"""The outbox relay: claim due rows with a lease, send each over its lane's connection,
+record the result only while the lease is still ours.
+
+Each lane sends one mail at a time and records it before the next, so a relay killed at
+any moment leaves at most one mail per lane sent but unrecorded (sent again later, with
+the same Message-ID).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import random
+import secrets
+import socket
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from mailer.backoff import gave_up, retry_delay
+from mailer.compose import ComposeError, compose
+from mailer.smtp import Connector, Paused, Permanent, SmtpClient, SmtpConfig, Transient
+from models.context import Ctx
+from models.outbox import ClaimedMail, claim, mark_failed, mark_retry, mark_sent, release
+
+log = logging.getLogger("licensedesk.mailer.relay")
+
+PREFETCH = 8           # rows a lane leases at once
+POLL_SECONDS = 2.0     # how often an idle relay looks for mail other processes queued
+MAX_PAUSE = timedelta(minutes=5)
+
+AlertHook = Callable[[str | None], None]
+
+
+def new_owner() -> str:
+    return f"{socket.gethostname()[:30]}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+class Relay:
+    def __init__(
+        self, ctx: Ctx, config: SmtpConfig, *, owner: str | None = None,
+        connections: int | None = None, connector: Connector | None = None,
+        on_alert: AlertHook | None = None, rng: random.Random | None = None,
+    ) -> None:
+        self.ctx = ctx
+        self.config = config
+        self.owner = owner or new_owner()
+        n = max(1, connections or ctx.settings.smtp_connections)
+        self.clients = [SmtpClient(config, connector) for _ in range(n)]
+        self.on_alert = on_alert
+        self.rng = rng or random.Random()
+        self.alert: str | None = None
+        self.paused_until: datetime | None = None
+        self.counts = {"sent": 0, "retry": 0, "failed": 0, "lost": 0}
+        self._stopping = False
+        self._wake = asyncio.Event()
+
+    # -- control -------------------------------------------------------------------------
+
+    def kick(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        """Finish the mail in flight, hand back the rest of the lease, return from run()."""
+        self._stopping = True
+        self._wake.set()
+
+    @property
+    def paused(self) -> bool:
+        if self.paused_until is None:
+            return False
+        if self.ctx.now() >= self.paused_until:
+            self.paused_until = None
+            return False
+        return True
+
+    def _pause(self, reason: str) -> None:
+        s = self.ctx.settings
+        pause = min(MAX_PAUSE, max(s.smtp_retry_cap, s.smtp_retry_base))
+        self.paused_until = self.ctx.now() + pause
+        if reason != self.alert:
+            log.error("sending paused: %s", reason)
+            self.alert = reason
+            if self.on_alert:
+                self.on_alert(reason)
+
+    def _clear_alert(self) -> None:
+        if self.alert is not None:
+            log.info("sending resumed")
+            self.alert = None
+            if self.on_alert:
+                self.on_alert(None)
+
+    # -- loops ---------------------------------------------------------------------------
+
+    async def drain(self) -> int:
+        """Send everything due now; returns the number of mails attempted."""
+        done = await asyncio.gather(*(self._lane(c) for c in self.clients))
+        return sum(done)
+
+    async def run(self) -> None:
+        """Until stop(): drain, then sleep until kicked or the poll period passes."""
+        try:
+            while not self._stopping:
+                self._wake.clear()
+                if not self.paused:
+                    try:
+                        await self.drain()
+                    except Exception:
+                        # A locked or vanished database must not end sending for good.
+                        log.exception("relay pass failed; trying again shortly")
+                if self._stopping:
+                    break
+                try:
+                    await asyncio.wait_for(self._wake.wait(), POLL_SECONDS)
+                except TimeoutError:
+                    pass
+        finally:
+            await asyncio.gather(*(c.quit() for c in self.clients))
+
+    async def _lane(self, client: SmtpClient) -> int:
+        handled = 0
+        limit = self.config.timeout + 5
+        while not self._stopping and not self.paused:
+            batch = await asyncio.to_thread(claim, self.ctx, self.owner, PREFETCH)
+            if not batch:
+                break
+            for i, mail in enumerate(batch):
+                left = (mail.lease_until - self.ctx.now()).total_seconds()
+                if self._stopping or self.paused or left < limit:
+                    # Not started: give it back now rather than make others wait the lease out.
+                    await asyncio.to_thread(self._release, batch[i:])
+                    break
+                await self._deliver(client, mail)
+                handled += 1
+        return handled
+
+    def _release(self, mails: list[ClaimedMail]) -> None:
+        for m in mails:
+            release(self.ctx, m.id, self.owner)
+
+    # -- one mail ------------------------------------------------------------------------
+
+    async def _deliver(self, client: SmtpClient, mail: ClaimedMail) -> None:
+        ctx = self.ctx
+        try:
+            msg = compose(mail, ctx.settings, ctx.now())
+        except ComposeError as err:
+            await self._record("failed", mail, mark_failed, ctx, mail.id, self.owner, str(err))
+            return
+        try:
+            await client.send(msg)
+        except Paused as err:
+            self._pause(str(err))
+            await asyncio.to_thread(release, ctx, mail.id, self.owner)
+        except Permanent as err:
+            log.warning("mail %s refused for good: %s", mail.id, err)
+            await self._record("failed", mail, mark_failed, ctx, mail.id, self.owner, str(err))
+        except Transient as err:
+            log.info("mail %s not sent this time: %s", mail.id, err)
+            s = ctx.settings
+            if gave_up(mail.created_at, ctx.now(), s.smtp_give_up_after):
+                reason = f"gave up after {mail.attempts} attempts; last: {err}"
+                await self._record("failed", mail, mark_failed, ctx, mail.id, self.owner, reason)
+            else:
+                delay = retry_delay(mail.attempts, s.smtp_retry_base, s.smtp_retry_cap, self.rng)
+                await self._record("retry", mail, mark_retry, ctx, mail.id, self.owner,
+                                   str(err), delay)
+        else:
+            self._clear_alert()
+            await self._record("sent", mail, mark_sent, ctx, mail.id, self.owner)
+
+    async def _record(self, outcome: str, mail: ClaimedMail, fn: Callable[..., bool],
+                      *args: object) -> None:
+        if await asyncio.to_thread(fn, *args):
+            self.counts[outcome] += 1
+            log.info("mail %s (%s, attempt %s) %s: %s", mail.id, mail.kind, mail.attempts,
+                     outcome, mail.message_id)
+        else:
+            # Our lease ran out and another relay took the row; its result stands.
+            self.counts["lost"] += 1
+            log.warning("mail %s: lease lost before recording %r; another relay owns it",
+                        mail.id, outcome)

@@ -1,0 +1,235 @@
+"""One SMTP connection over aiosmtplib: TLS policy, login, a time limit per attempt, and
+every failure sorted into transient (retry), permanent (fail the mail) or paused (stop all).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+import os
+import socket
+import stat
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from pathlib import Path
+
+import aiosmtplib
+
+from models.settings import Settings
+
+log = logging.getLogger("licensedesk.mailer.smtp")
+
+DEFAULT_PORTS = {"tls": 465, "starttls": 587, "none": 25}
+# Replies that mean our credentials or setup are wrong, not this mail: pause, do not fail it.
+AUTH_CODES = (530, 534, 535, 538)
+
+Connector = Callable[[], Awaitable[socket.socket]]
+
+
+class SendError(Exception):
+    """str(err) is the reason recorded on the row or shown in the alert."""
+
+
+class Transient(SendError):
+    """4xx, refused or dropped connection, time-out: try this mail again later."""
+
+
+class Permanent(SendError):
+    """5xx for this mail: it will never go through."""
+
+
+class Paused(SendError):
+    """Credentials or TLS policy: nothing can be sent until someone fixes the setup."""
+
+
+class Secret:
+    """A password that never shows in a repr, a log line or a traceback's locals."""
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('**********')"
+
+    __str__ = __repr__
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower().rstrip(".") == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def read_password_file(path: Path) -> Secret:
+    """Refuse a file others could read: the password must stay with its owner."""
+    try:
+        st = path.stat()
+    except OSError as err:
+        raise Paused(f"cannot read LICENSEDESK_SMTP_PASSWORD_FILE {path}: {err.strerror}") from None
+    if st.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise Paused(f"LICENSEDESK_SMTP_PASSWORD_FILE {path} is open to other users "
+                     f"(mode {stat.S_IMODE(st.st_mode):04o}); run chmod 600 on it")
+    if hasattr(os, "getuid") and st.st_uid != os.getuid():
+        raise Paused(f"LICENSEDESK_SMTP_PASSWORD_FILE {path} belongs to another user")
+    return Secret(path.read_text(encoding="utf-8").rstrip("\r\n"))
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    host: str
+    port: int
+    security: str = "starttls"
+    username: str | None = None
+    password: Secret | None = field(default=None, repr=False)
+    allow_insecure: bool = False
+    timeout: float = 30.0
+    password_error: str | None = None
+
+    @property
+    def clear_ok(self) -> bool:
+        """Plain text is acceptable only on this machine, or when a person said so."""
+        return self.allow_insecure or is_loopback(self.host)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, host: str | None = None,
+                      port: int | None = None, security: str | None = None) -> SmtpConfig:
+        host = host or settings.smtp_host or "127.0.0.1"
+        security = security or settings.smtp_security
+        password: Secret | None = None
+        problem = None
+        if settings.smtp_password is not None:
+            password = Secret(settings.smtp_password.get_secret_value())
+        elif settings.smtp_password_file is not None:
+            try:
+                password = read_password_file(settings.smtp_password_file)
+            except Paused as err:
+                problem = str(err)
+        return cls(
+            host=host, port=port or settings.smtp_port or DEFAULT_PORTS[security],
+            security=security, username=settings.smtp_username, password=password,
+            allow_insecure=settings.smtp_allow_insecure,
+            timeout=settings.smtp_timeout.total_seconds(), password_error=problem,
+        )
+
+    def check(self) -> None:
+        """What can be refused before connecting."""
+        if self.password_error:
+            raise Paused(self.password_error)
+        if self.security == "none" and not self.clear_ok:
+            raise Paused(f"LICENSEDESK_SMTP_SECURITY=none for {self.host}, which is not this "
+                         "machine: refusing to send mail in clear text; use starttls or tls, "
+                         "or set LICENSEDESK_SMTP_ALLOW_INSECURE=true")
+        if self.username and self.password is None:
+            raise Paused("LICENSEDESK_SMTP_USERNAME is set but no password: set "
+                         "LICENSEDESK_SMTP_PASSWORD or LICENSEDESK_SMTP_PASSWORD_FILE")
+
+
+def _reply(err: aiosmtplib.SMTPResponseException) -> str:
+    return f"{err.code} {err.message}".strip()
+
+
+def classify(code: int, reason: str) -> SendError:
+    if code in AUTH_CODES:
+        return Paused(f"the mail server refused our credentials: {reason}")
+    if 500 <= code < 600:
+        return Permanent(reason)
+    return Transient(reason)
+
+
+class SmtpClient:
+    """One reused connection; any failure closes it so the next mail starts clean."""
+
+    def __init__(self, config: SmtpConfig, connector: Connector | None = None) -> None:
+        self.config = config
+        self._connector = connector
+        self._smtp: aiosmtplib.SMTP | None = None
+
+    @property
+    def connected(self) -> bool:
+        return self._smtp is not None and self._smtp.is_connected
+
+    async def _connect(self) -> aiosmtplib.SMTP:
+        cfg = self.config
+        cfg.check()
+        kw: dict[str, object] = {}
+        if self._connector is not None:
+            kw["sock"] = await self._connector()
+        else:
+            kw["port"] = cfg.port
+        smtp = aiosmtplib.SMTP(
+            hostname=cfg.host, timeout=cfg.timeout, use_tls=cfg.security == "tls",
+            start_tls=False, local_hostname=socket.gethostname() or "localhost",
+            **kw,  # type: ignore[arg-type]
+        )
+        self._smtp = smtp
+        await smtp.connect()
+        await smtp.ehlo()
+        secure = cfg.security == "tls"
+        if cfg.security == "starttls":
+            if smtp.supports_extension("starttls"):
+                await smtp.starttls()
+                secure = True
+            elif not cfg.clear_ok:
+                raise Paused(f"{cfg.host} does not offer STARTTLS: refusing to send mail in "
+                             "clear text; fix the server, or set "
+                             "LICENSEDESK_SMTP_ALLOW_INSECURE=true if you accept that")
+        if cfg.username and cfg.password is not None:
+            if not secure and not cfg.clear_ok:
+                raise Paused(f"refusing to send the SMTP password to {cfg.host} in clear text")
+            await smtp.login(cfg.username, cfg.password.reveal())
+        log.debug("connected to %s:%s (%s)", cfg.host, cfg.port,
+                  "encrypted" if secure else "clear text")
+        return smtp
+
+    async def send(self, msg: EmailMessage) -> None:
+        """Deliver or raise Transient / Permanent / Paused, within one overall time limit."""
+        try:
+            async with asyncio.timeout(self.config.timeout):
+                smtp = self._smtp if self.connected else None
+                try:
+                    if smtp is None:
+                        smtp = await self._connect()
+                except aiosmtplib.SMTPAuthenticationError as err:
+                    raise classify(535, _reply(err)) from None
+                except aiosmtplib.SMTPResponseException as err:
+                    # A refusal while greeting is about the connection, not this mail.
+                    raise Transient(f"while connecting: {_reply(err)}") from None
+                await smtp.send_message(msg)
+        except SendError:
+            self.close()
+            raise
+        except aiosmtplib.SMTPRecipientsRefused as err:
+            self.close()
+            first = err.recipients[0]
+            raise classify(first.code, _reply(first)) from None
+        except aiosmtplib.SMTPResponseException as err:
+            self.close()
+            raise classify(err.code, _reply(err)) from None
+        except TimeoutError:
+            self.close()
+            raise Transient(f"no answer within {self.config.timeout:g}s") from None
+        except (aiosmtplib.SMTPException, OSError) as err:
+            self.close()
+            raise Transient(f"connection problem: {err}") from None
+
+    def close(self) -> None:
+        if self._smtp is not None:
+            self._smtp.close()
+            self._smtp = None
+
+    async def quit(self) -> None:
+        if self.connected and self._smtp is not None:
+            try:
+                async with asyncio.timeout(min(self.config.timeout, 5)):
+                    await self._smtp.quit()
+            except (aiosmtplib.SMTPException, OSError, TimeoutError):
+                pass
+        self.close()
