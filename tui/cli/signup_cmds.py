@@ -1,9 +1,25 @@
-"""`signup-server`: registered by the signup page work (issue 5)."""
+"""`signup-server`: the invitee's signup page, served by uvicorn."""
 
 from __future__ import annotations
 
 import argparse
 
+from tui.cli.common import open_ctx
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    return None
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "signup-server", help="serve the invitee signup page the invitation mails link to",
+        description="Serve the page behind LICENSEDESK_SIGNUP_URL. Put a TLS proxy in front "
+        "of it before exposing it beyond this machine.",
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    p.add_argument("--port", type=int, default=8080, help="port to listen on (8080)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from signup.server import serve
+
+    serve(open_ctx(args), args.host, args.port)
+    return 0

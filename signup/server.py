@@ -1,0 +1,81 @@
+"""Serving the signup page: in a thread beside the console, or in the foreground."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import uvicorn
+
+from models.context import Ctx
+from signup.app import create_app
+
+
+def default_address(ctx: Ctx) -> tuple[str, int]:
+    """Where the links in mails point: host and port of LICENSEDESK_SIGNUP_URL."""
+    url = urlsplit(ctx.settings.signup_url)
+    return url.hostname or "127.0.0.1", url.port or (443 if url.scheme == "https" else 80)
+
+
+def _config(ctx: Ctx, host: str, port: int, *, log_config: bool) -> uvicorn.Config:
+    # uvicorn's access log prints the path, and the path holds the token: it stays off;
+    # signup.access logs a redacted line instead.
+    return uvicorn.Config(
+        create_app(ctx), host=host, port=port, access_log=False, lifespan="off",
+        server_header=False, proxy_headers=False, log_level="info",
+        log_config=uvicorn.config.LOGGING_CONFIG if log_config else None,
+    )
+
+
+@dataclass
+class SignupServer:
+    server: uvicorn.Server
+    thread: threading.Thread
+    host: str
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}/invite/"
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout)
+
+
+def start_in_thread(ctx: Ctx, host: str | None = None, port: int | None = None,
+                    timeout: float = 10.0) -> SignupServer:
+    """Serve the page from a daemon thread; returns once it listens (port 0: any free one).
+
+    Logging goes only to Python's logging (no handlers of its own), so nothing is written
+    over a full-screen console. Raises OSError when the address cannot be bound.
+    """
+    d_host, d_port = default_address(ctx)
+    host = host or d_host
+    port = d_port if port is None else port
+    for name in ("uvicorn", "signup"):
+        # With no handler anywhere, logging's last resort would print onto the terminal.
+        if not logging.getLogger(name).handlers:
+            logging.getLogger(name).addHandler(logging.NullHandler())
+    server = uvicorn.Server(_config(ctx, host, port, log_config=False))
+    thread = threading.Thread(target=server.run, name="signup-server", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + timeout
+    while not server.started:
+        if not thread.is_alive():
+            raise OSError(f"the signup page could not listen on {host}:{port}")
+        if time.monotonic() > deadline:
+            server.should_exit = True
+            raise TimeoutError(f"the signup page did not start on {host}:{port}")
+        time.sleep(0.01)
+    bound = server.servers[0].sockets[0].getsockname()[1] if server.servers else port
+    return SignupServer(server=server, thread=thread, host=host, port=bound)
+
+
+def serve(ctx: Ctx, host: str, port: int) -> None:
+    """Foreground, for `licensedesk signup-server`; stops on Ctrl+C."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    uvicorn.Server(_config(ctx, host, port, log_config=True)).run()
