@@ -1,0 +1,71 @@
+"""A minimal host app for the wizards and the data they are tried on."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from textual.app import App, ComposeResult
+from textual.screen import Screen
+from textual.widgets import Input, Static
+
+from models.accept import accept
+from models.context import Ctx
+from models.invitations import invite
+from models.licenses import create_license
+from models.organizations import create_organization
+from models.outbox import claim
+from models.views import InviteRequest, StaffRef
+
+HOSTILE = [
+    "[@click=app.quit]x[/]",
+    "[/",
+    "[bold red]loud",
+    "\x1b[2J\x1b]0;pwned\x07",
+    "\u202eevil\u202c@example.com",
+    "x" * 300,
+]
+
+
+class WizardHost(App[None]):
+    """Exposes `ctx` and `staff` like the real console, and pushes one wizard."""
+
+    def __init__(self, ctx: Ctx, staff: StaffRef,
+                 make: Callable[[WizardHost], Screen[Any]]) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.staff = staff
+        self._make = make
+        self.results: list[Any] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static("host")
+
+    def on_mount(self) -> None:
+        self.push_screen(self._make(self), self.results.append)
+
+
+def no_blink(app: App[Any]) -> None:
+    for field in app.screen.query(Input):
+        field.cursor_blink = False
+
+
+def make_org(ctx: Ctx, staff: StaffRef, name: str = "Acme Books",
+             client_email: str = "owner@acme.example", dc: str = "eu") -> int:
+    return create_organization(ctx, staff, name=name, client_name="Olga Owner",
+                               client_email=client_email, data_center=dc)
+
+
+def make_license(ctx: Ctx, staff: StaffRef, org_id: int, product: str = "livechat",
+                 seats: int = 3) -> int:
+    lic, _ = create_license(ctx, staff, organization_id=org_id, product_key=product,
+                            paid=True, plan="team", seats=seats)
+    return lic
+
+
+def add_member(ctx: Ctx, staff: StaffRef, license_id: int, email: str, name: str) -> None:
+    """An account on the license, made the way a real invitee makes one."""
+    invite(ctx, staff, license_id, [InviteRequest(email, "Agent")])
+    mails = [m for m in claim(ctx, "tests", 100) if m.to_addr == email]
+    assert mails and mails[0].token
+    accept(ctx, mails[0].token, name, "correct horse battery")

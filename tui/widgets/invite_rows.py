@@ -1,0 +1,394 @@
+"""The e-mail + role rows editor shared by the invite wizard and the license wizard's last step.
+
+A dumb editor: it holds rows, expands pasted lists into rows, and shows per-row outcomes it is
+handed. Checking addresses against the database is the screen's job (in a worker).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from itertools import count
+from typing import Any
+
+from rich.text import Text
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Input, Select, Static
+
+from models.products import Role
+from models.text import display
+from models.views import InviteOutcome, InviteRequest
+
+DEFAULT_ROLE = "Agent"
+_LIST_SEPARATORS = re.compile(r"[,;\r\n]+")
+_ANGLE = re.compile(r"<([^<>]*)>")
+_ids = count(1)
+
+
+def split_addresses(text: str) -> list[str]:
+    """Addresses in a pasted list: one per line, or comma/semicolon separated.
+
+    `Name <addr>` keeps the address; words without the brackets stay as typed, so a bad
+    piece becomes a row marked invalid instead of vanishing.
+    """
+    found: list[str] = []
+    for piece in _LIST_SEPARATORS.split(text):
+        bracketed = _ANGLE.findall(piece)
+        words = bracketed if bracketed else piece.split()
+        found.extend(w.strip() for w in words if w.strip())
+    return found
+
+
+class EmailInput(Input):
+    """An address field: a pasted list becomes several rows, a typed `,` or `;` a new row.
+
+    Keys already on their way here when a separator was typed belong to the next row: they
+    are held, then handed to the field that took over, so fast typing loses nothing.
+    """
+
+    class ListPasted(Message):
+        def __init__(self, field: EmailInput, addresses: list[str]) -> None:
+            super().__init__()
+            self.field = field
+            self.addresses = addresses
+
+    class Next(Message):
+        """Enter, `,` or `;` typed: go to the next row; `finished` when this row was empty."""
+
+        def __init__(self, field: EmailInput, finished: bool) -> None:
+            super().__init__()
+            self.field = field
+            self.finished = finished
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._held: list[str] | None = None
+        self._successor: EmailInput | None = None
+
+    def hand_over(self, successor: EmailInput) -> None:
+        """`successor` now takes what is typed after the separator."""
+        held, self._held = self._held or [], None
+        self._successor = successor
+        for key in held:
+            successor.feed(key)
+
+    def feed(self, key: str) -> None:
+        """One typed key (a character or "enter"), routed to where it belongs."""
+        if self._held is not None:
+            self._held.append(key)
+        elif self._successor is not None:
+            self._successor.feed(key)
+        elif key == "enter" or key in ",;":
+            finished = not self.value.strip()
+            if not finished:
+                self._held = []
+            self.post_message(self.Next(self, finished))
+        elif not (key.isspace() and not self.value):
+            self.insert_text_at_cursor(key)
+
+    def _on_focus(self, event: events.Focus) -> None:
+        self._successor = None
+
+    async def _on_key(self, event: events.Key) -> None:
+        key = "enter" if event.key == "enter" else event.character
+        if key is None or not (key == "enter" or event.is_printable):
+            return
+        if key == "enter" or key in ",;" or self._held is not None or self._successor:
+            event.prevent_default()
+            event.stop()
+            self.feed(key)
+
+    def _on_paste(self, event: events.Paste) -> None:
+        addresses = split_addresses(event.text)
+        if len(addresses) > 1 or _LIST_SEPARATORS.search(event.text.strip()):
+            event.prevent_default()
+            event.stop()
+            self.post_message(self.ListPasted(self, addresses))
+
+
+class InviteRow(Vertical):
+    """One address with its role, the role's meaning beside it, and its outcome below."""
+
+    DEFAULT_CSS = """
+    InviteRow { height: auto; }
+    InviteRow > .invite-row-line { height: auto; }
+    InviteRow .invite-row-glyph { width: 2; }
+    InviteRow EmailInput { width: 1fr; min-width: 24; }
+    InviteRow Select { width: 17; margin-left: 1; }
+    InviteRow .invite-row-meaning { width: 1fr; padding: 0 0 0 2; height: auto; }
+    InviteRow .invite-row-message { padding-left: 2; height: auto; }
+    InviteRow .invite-row-message.-empty { display: none; }
+    """
+
+    def __init__(self, roles: Sequence[Role], email: str = "", role: str | None = None) -> None:
+        super().__init__(id=f"invite-row-{next(_ids)}", classes="invite-row")
+        self._roles = tuple(roles)
+        self._email = email
+        self._role = role or DEFAULT_ROLE
+        self.outcome: InviteOutcome | None = None
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(classes="invite-row-line"):
+            yield Static(" ", classes="invite-row-glyph", markup=False)
+            yield EmailInput(self._email, placeholder="name@example.com",
+                             classes="invite-row-email", select_on_focus=False, compact=True)
+            yield Select(self._options(), value=self._initial_role(), allow_blank=False,
+                         classes="invite-row-role", compact=True)
+            yield Static("", classes="invite-row-meaning", markup=False)
+        yield Static("", classes="invite-row-message -empty", markup=False)
+
+    def on_mount(self) -> None:
+        self._show_meaning()
+
+    def _options(self) -> list[tuple[Text, str]]:
+        return [(Text(r.name), r.name) for r in self._roles]
+
+    def _initial_role(self) -> str:
+        names = [r.name for r in self._roles]
+        if self._role in names:
+            return self._role
+        return DEFAULT_ROLE if DEFAULT_ROLE in names else (names[0] if names else "")
+
+    @property
+    def email_input(self) -> EmailInput:
+        return self.query_one(EmailInput)
+
+    @property
+    def role_select(self) -> Select[str]:
+        return self.query_one(Select)
+
+    @property
+    def email(self) -> str:
+        return self.email_input.value.strip() if self.is_mounted else self._email.strip()
+
+    @property
+    def role(self) -> str:
+        if not self.is_mounted:
+            return self._initial_role()
+        value = self.role_select.value
+        return value if isinstance(value, str) else self._initial_role()
+
+    def set_roles(self, roles: Sequence[Role]) -> None:
+        """Another product's roles; the chosen role stays if the product has it."""
+        keep = self.role
+        self._roles = tuple(roles)
+        self._role = keep
+        if self.is_mounted:
+            select = self.role_select
+            with select.prevent(Select.Changed):
+                select.set_options(self._options())
+                select.value = self._initial_role()
+            self._show_meaning()
+
+    @on(Select.Changed)
+    def _show_meaning(self) -> None:
+        meaning = next((r.meaning for r in self._roles if r.name == self.role), "")
+        self.query_one(".invite-row-meaning", Static).update(Text(meaning))
+
+    def mark(self, outcome: InviteOutcome | None) -> None:
+        """Show what will happen (or happened) to this row; None clears the mark."""
+        self.outcome = outcome
+        glyph = self.query_one(".invite-row-glyph", Static)
+        message = self.query_one(".invite-row-message", Static)
+        self.remove_class("-ok", "-problem")
+        if outcome is None:
+            glyph.update(" ")
+            message.update("")
+            message.add_class("-empty")
+        elif outcome.ok:
+            self.add_class("-ok")
+            glyph.update(Text("✓"))
+            message.update("")
+            message.add_class("-empty")
+        else:
+            self.add_class("-problem")
+            glyph.update(Text("✗"))
+            message.update(Text(f"✗ {display(outcome.message)}"))
+            message.remove_class("-empty")
+
+
+class InviteRows(Vertical):
+    """Rows of address + role. Posts `InviteRows.Changed` after every edit."""
+
+    DEFAULT_CSS = """
+    InviteRows { height: auto; }
+    """
+
+    BINDINGS = [
+        Binding("ctrl+n", "add_row", "Add row"),
+        Binding("ctrl+r", "remove_row", "Remove row"),
+    ]
+
+    class Changed(Message):
+        def __init__(self, rows: InviteRows) -> None:
+            super().__init__()
+            self.rows = rows
+
+        @property
+        def control(self) -> InviteRows:
+            return self.rows
+
+    class Finished(Message):
+        """Enter on an empty last row: the person is done typing."""
+
+        def __init__(self, rows: InviteRows) -> None:
+            super().__init__()
+            self.rows = rows
+
+        @property
+        def control(self) -> InviteRows:
+            return self.rows
+
+    def __init__(self, roles: Sequence[Role] = (), *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._roles = tuple(roles)
+
+    def compose(self) -> ComposeResult:
+        yield InviteRow(self._roles)
+
+    @property
+    def rows(self) -> list[InviteRow]:
+        return list(self.query_children(InviteRow))
+
+    def filled(self) -> list[InviteRow]:
+        return [r for r in self.rows if r.email]
+
+    def requests(self) -> list[InviteRequest]:
+        return [InviteRequest(r.email, r.role) for r in self.filled()]
+
+    @property
+    def typed(self) -> bool:
+        return any(r.email for r in self.rows)
+
+    def set_roles(self, roles: Sequence[Role]) -> None:
+        self._roles = tuple(roles)
+        for row in self.rows:
+            row.set_roles(roles)
+
+    def mark(self, outcomes: Sequence[InviteOutcome]) -> None:
+        """Outcomes in the order of `filled()`; rows past the end, and empty rows, are cleared."""
+        filled = self.filled()
+        for row in self.rows:
+            row.mark(None)
+        for row, outcome in zip(filled, outcomes, strict=False):
+            row.mark(outcome)
+
+    def clear_marks(self) -> None:
+        for row in self.rows:
+            row.mark(None)
+
+    async def add_row(self, email: str = "", role: str | None = None,
+                      after: InviteRow | None = None, focus: bool = True) -> InviteRow:
+        row = InviteRow(self._roles, email, role)
+        if after is not None and after in self.rows:
+            await self.mount(row, after=after)
+        else:
+            await self.mount(row)
+        if focus:
+            row.email_input.focus()
+        self._changed()
+        return row
+
+    async def add_addresses(self, addresses: Sequence[str], into: InviteRow | None = None) -> None:
+        """Put the first address into `into` (or the last empty row) and the rest in new rows."""
+        if not addresses:
+            return
+        target = into
+        if target is None:
+            empty = [r for r in self.rows if not r.email]
+            target = empty[-1] if empty else None
+        rest = list(addresses)
+        role = target.role if target else None
+        if target is not None:
+            field = target.email_input
+            with field.prevent(Input.Changed):
+                field.value = rest.pop(0)
+                field.cursor_position = len(field.value)
+        last = target
+        for address in rest:
+            last = await self.add_row(address, role, after=last, focus=False)
+        if last is not None:
+            last.email_input.focus()
+        self._changed()
+
+    def _row_of(self, widget: object) -> InviteRow | None:
+        node = getattr(widget, "parent", None)
+        while node is not None and not isinstance(node, InviteRow):
+            node = node.parent
+        return node
+
+    def _changed(self) -> None:
+        self.post_message(self.Changed(self))
+
+    @on(EmailInput.ListPasted)
+    async def _pasted(self, event: EmailInput.ListPasted) -> None:
+        event.stop()
+        row = self._row_of(event.field)
+        if row is not None:
+            addresses = list(event.addresses)
+            # Text already in the field stays: the pasted list goes after it.
+            if row.email:
+                last = row
+                for address in addresses:
+                    last = await self.add_row(address, row.role, after=last, focus=False)
+                last.email_input.focus()
+                self._changed()
+            else:
+                await self.add_addresses(addresses, into=row)
+
+    @on(Input.Changed, ".invite-row-email")
+    def _typed(self, event: Input.Changed) -> None:
+        event.stop()
+        row = self._row_of(event.input)
+        if row is not None:
+            row.mark(None)
+        self._changed()
+
+    @on(EmailInput.Next)
+    async def _next(self, event: EmailInput.Next) -> None:
+        event.stop()
+        row = self._row_of(event.field)
+        if row is None:
+            return
+        if event.finished:
+            self.post_message(self.Finished(self))
+            return
+        rows = self.rows
+        index = rows.index(row)
+        following = rows[index + 1] if index + 1 < len(rows) else None
+        if following is None or following.email:
+            following = await self.add_row(role=row.role, after=row)
+        following.email_input.focus()
+        event.field.hand_over(following.email_input)
+
+    @on(Select.Changed, ".invite-row-role")
+    def _role_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        self._changed()
+
+    def _focused_row(self) -> InviteRow | None:
+        return self._row_of(self.screen.focused) if self.screen.focused else None
+
+    async def action_add_row(self) -> None:
+        current = self._focused_row()
+        await self.add_row(role=current.role if current else None, after=current)
+
+    async def action_remove_row(self) -> None:
+        row = self._focused_row()
+        rows = self.rows
+        if row is None:
+            return
+        if len(rows) == 1:
+            row.email_input.value = ""
+            row.mark(None)
+            row.email_input.focus()
+            return
+        index = rows.index(row)
+        neighbour = rows[index + 1] if index + 1 < len(rows) else rows[index - 1]
+        await row.remove()
+        neighbour.email_input.focus()
+        self._changed()

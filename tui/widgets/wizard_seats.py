@@ -1,0 +1,19 @@
+"""Saying in words how an invitation changes what the license costs."""
+
+from __future__ import annotations
+
+from models.views import InviteResult
+
+
+def seat_change(result: InviteResult) -> tuple[str, bool]:
+    """(sentence, raises_cost) for the seat line of both wizards."""
+    added = result.billable_after - result.billable_before
+    users = f"billable users {result.billable_before} → {result.billable_after}"
+    if added <= 0:
+        return (f"Seats: {result.seats_before} · billable users {result.billable_before} "
+                "(no change)", False)
+    if result.seats_after > result.seats_before:
+        more = result.seats_after - result.seats_before
+        return (f"Seats: {result.seats_before} → {result.seats_after} (+{more}, the license "
+                f"costs more) · {users}", True)
+    return f"Seats: {result.seats_before} (unchanged, within the seats) · {users}", False
