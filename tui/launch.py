@@ -1,4 +1,4 @@
-"""Starting the console from the command line (issue 4 fills this in)."""
+"""Starting the console from the command line."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ import argparse
 
 
 def run_console(args: argparse.Namespace) -> int:
-    from tui.cli.main import build_parser
+    """Paint first; settings, database, demo data and staff identity load in a worker."""
+    from tui.app import LicenseDeskApp
 
-    build_parser().print_help()
-    return 0
+    app = LicenseDeskApp(staff_email=getattr(args, "as_email", None))
+    app.run()
+    return app.return_code or 0

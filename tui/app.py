@@ -1,0 +1,346 @@
+"""The console's App: start-up, navigation, the alert watcher, worker errors."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.screen import Screen
+
+from tui.cells import clean
+from tui.commands import GoToProvider
+from tui.prefs import saved_theme
+from tui.work import DbWork
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from models.context import Ctx
+    from models.views import NotificationRow, StaffRef
+    from tui.boot import Booted
+
+TOAST = {"accepted": ("Accepted", "information"), "overdue": ("Overdue", "warning"),
+         "failed": ("Failed", "error")}
+
+
+class LicenseDeskApp(DbWork, App[int]):
+    CSS_PATH = "app.tcss"
+    TITLE = "licensedesk"
+    COMMANDS = App.COMMANDS | {GoToProvider}
+    BINDINGS = [
+        Binding("question_mark", "help", "Help"),
+        Binding("f1", "help", "Help", show=False),
+        Binding("a", "alerts", "Alerts"),
+        Binding("w", "attention", "Needs attention", show=False),
+        Binding("c", "clients", "Clients", show=False),
+        Binding("M", "mailbox", "Mailbox", show=False),
+        Binding("N", "new_license", "New license", show=False),
+    ]
+
+    ready: reactive[bool] = reactive(False, init=False)
+    unread: reactive[int] = reactive(0, init=False)
+
+    def __init__(self, ctx: Ctx | None = None, staff: StaffRef | None = None, *,
+                 start_mail: bool = True, staff_email: str | None = None,
+                 poll: float = 1.0, blink: bool = True) -> None:
+        super().__init__()
+        self.ctx: Ctx | None = ctx
+        self.staff: StaffRef | None = staff
+        self.start_mail = start_mail
+        self.staff_email = staff_email
+        self.poll = poll
+        self.blink = blink
+        self.mail: Any = None
+        self.last_alert_id = 0
+        self._saved_theme: str | None = None
+
+    def get_default_screen(self) -> Screen[Any]:
+        from tui.screens.clients import ClientsScreen
+
+        return ClientsScreen()
+
+    def on_mount(self) -> None:
+        theme = self._saved_theme = saved_theme()
+        if theme in self.available_themes:
+            self.theme = theme
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
+        if self.ctx is not None and self.staff is not None:
+            self._became_ready()
+            return
+        from tui.boot import boot
+
+        staff_email = self.staff_email
+        self.run_worker(lambda: boot(staff_email), thread=True, exit_on_error=False,
+                        name="boot", group="boot")
+
+    # start-up -------------------------------------------------------------------------------
+
+    def _booted(self, booted: Booted) -> None:
+        self.ctx = booted.ctx
+        if booted.staff is None:
+            self._ask_identity()
+        else:
+            self.staff = booted.staff
+            self._first_start_demo()
+
+    def _ask_identity(self, name: str = "", email: str = "") -> None:
+        from tui.screens.identity import IdentityScreen
+
+        self.push_screen(IdentityScreen(name, email), self._identity_given)
+
+    def _identity_given(self, given: tuple[str, str] | None) -> None:
+        if given is None:
+            self.exit(1)
+            return
+        from tui.boot import remember_identity
+
+        name, email = given
+
+        def job(ctx: Ctx) -> StaffRef | Exception:
+            from models.errors import DomainError
+
+            try:
+                return remember_identity(ctx, name, email)
+            except DomainError as err:  # shown, and the form comes back with what was typed
+                return err
+
+        def done(result: StaffRef | Exception) -> None:
+            if isinstance(result, Exception):
+                self.worker_failed(result)
+                self._ask_identity(name, email)
+                return
+            self.staff = result
+            self._first_start_demo()
+
+        self.db(job, done)
+
+    def _first_start_demo(self) -> None:
+        from tui.boot import demo_on_first_start
+
+        def done(made: dict[str, int] | None) -> None:
+            if made:
+                self.notify(f"First start: loaded demo data ({made.get('organization', 0)} "
+                            "organizations)", markup=False)
+            self._became_ready()
+
+        self.db(demo_on_first_start, done)
+
+    def _became_ready(self) -> None:
+        staff = self.staff
+        assert staff is not None
+        self.sub_title = clean(staff.name or staff.email)
+        self.ready = True
+        self._start_alert_watch()
+        if self.start_mail:
+            self._start_mail()
+
+    def on_worker_state_changed(self, event: Any) -> None:
+        from textual.worker import WorkerState
+
+        worker = event.worker
+        if worker.group == "boot":
+            if event.state == WorkerState.SUCCESS:
+                self._booted(worker.result)
+            elif event.state == WorkerState.ERROR:
+                self.exit(2, message=f"licensedesk: cannot open the database: {worker.error}")
+            return
+        super().on_worker_state_changed(event)
+
+    # errors ---------------------------------------------------------------------------------
+
+    def worker_failed(self, error: BaseException | None) -> None:
+        """The one place worker errors end up: a DomainError's text is meant for people."""
+        from models.errors import DomainError
+
+        if isinstance(error, DomainError):
+            self.notify(clean(str(error)), severity="error", markup=False, timeout=8)
+            return
+        self.log.error("worker failed", repr(error))
+        self.notify(clean(f"Something went wrong: {type(error).__name__}: {error}"),
+                    severity="error", markup=False, timeout=10)
+
+    # alerts ---------------------------------------------------------------------------------
+
+    def _start_alert_watch(self) -> None:
+        staff = self.staff
+        assert staff is not None
+
+        def job(ctx: Ctx) -> tuple[int, int]:
+            from models.notifications import latest_notification_id, unread_count
+
+            return latest_notification_id(ctx, staff.id), unread_count(ctx, staff.id)
+
+        def done(result: tuple[int, int]) -> None:
+            self.last_alert_id, self.unread = result
+            self.set_interval(self.poll, self._poll_alerts, name="alerts")
+
+        self.db(job, done, group="alerts")
+
+    def _poll_alerts(self) -> None:
+        if self.busy("alerts") or self.staff is None:
+            return
+        staff_id, after = self.staff.id, self.last_alert_id
+
+        def job(ctx: Ctx) -> tuple[list[NotificationRow], int]:
+            from models.notifications import notifications_after, unread_count
+
+            return notifications_after(ctx, staff_id, after), unread_count(ctx, staff_id)
+
+        self.db(job, self._new_alerts, group="alerts")
+
+    def _new_alerts(self, result: tuple[list[NotificationRow], int]) -> None:
+        rows, unread = result
+        for note in rows:
+            self.last_alert_id = max(self.last_alert_id, note.id)
+            title, severity = TOAST.get(note.kind, (note.kind.title(), "information"))
+            self.notify(clean(note.text), title=title, severity=severity,  # type: ignore[arg-type]
+                        markup=False, timeout=8)
+        self.unread = unread
+
+    def refresh_unread(self) -> None:
+        self._poll_alerts()
+
+    def watch_unread(self, unread: int) -> None:
+        staff = self.staff
+        who = clean(staff.name or staff.email) if staff else ""
+        alerts = f"{unread} unread alert{'s' if unread != 1 else ''}" if unread else "no unread"
+        self.sub_title = f"{who} · {alerts}" if who else alerts
+
+    # mail -----------------------------------------------------------------------------------
+
+    def _start_mail(self) -> None:
+        try:
+            from mailer.service import MailService  # type: ignore[import-not-found,unused-ignore]
+        except ImportError:
+            return
+        self.mail = MailService(self.ctx)  # type: ignore[arg-type]
+        self.run_worker(self.mail.start(), exit_on_error=False, group="mail", name="mail")
+
+    def kick_mail(self) -> None:
+        """Actions that queued mail call this so the relay sends now, not at its next tick."""
+        if self.mail is not None:
+            self.run_worker(self.mail.kick(), exit_on_error=False, group="mail", name="kick")
+
+    @property
+    def catcher_port(self) -> int | None:
+        return getattr(self.mail, "catcher_port", None) if self.mail is not None else None
+
+    async def on_unmount(self) -> None:
+        if self.mail is not None:
+            await self.mail.stop()
+
+    # theme ----------------------------------------------------------------------------------
+
+    def _remember_theme(self, theme: Any) -> None:
+        name = theme.name
+        if name == self._saved_theme:
+            return
+        self._saved_theme = name
+
+        def job() -> None:
+            from models.settings import remember
+
+            remember(theme=name)
+
+        self.run_worker(job, thread=True, exit_on_error=False, group="theme", name="theme")
+
+    # navigation -----------------------------------------------------------------------------
+
+    def go_home(self) -> None:
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+
+    def _push_unique(self, screen_type: type[Screen[Any]], make: Any) -> None:
+        if isinstance(self.screen, screen_type):
+            return
+        self.push_screen(make())
+
+    def action_clients(self) -> None:
+        self.go_home()
+
+    def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
+        self._push_unique(HelpScreen, HelpScreen)
+
+    def action_alerts(self) -> None:
+        from tui.screens.alerts import AlertsScreen
+
+        self._push_unique(AlertsScreen, AlertsScreen)
+
+    def action_attention(self) -> None:
+        from tui.screens.attention import AttentionScreen
+
+        self._push_unique(AttentionScreen, AttentionScreen)
+
+    def action_mailbox(self) -> None:
+        from tui.screens.mailbox import MailboxScreen, mailbox_available
+
+        if not mailbox_available(self):
+            self.notify("No mailbox here: mail goes to the configured SMTP relay, "
+                        "not the local catcher.", markup=False)
+            return
+        self._push_unique(MailboxScreen, MailboxScreen)
+
+    def open_org(self, org_id: int) -> None:
+        from tui.screens.organization import OrganizationScreen
+
+        self.push_screen(OrganizationScreen(org_id))
+
+    def open_license(self, license_id: int, tab: str = "summary") -> None:
+        from tui.screens.license import LicenseScreen
+
+        self.push_screen(LicenseScreen(license_id, tab))
+
+    def action_new_license(self, organization_id: int | None = None) -> None:
+        if self.ctx is None or self.staff is None:
+            return
+        try:
+            from tui.screens.license_wizard import LicenseWizard
+        except ImportError:
+            self.notify("The license wizard is not installed in this build.", markup=False)
+            return
+
+        def created(license_id: int | None) -> None:
+            if license_id:
+                self.kick_mail()
+                self.open_license(license_id, "summary")
+
+        self.push_screen(LicenseWizard(self.ctx, self.staff, organization_id), created)
+
+    def invite_users(self, license_id: int, then: Any = None) -> None:
+        """Open the invite wizard; `then(result)` runs after invitations were sent."""
+        if self.ctx is None or self.staff is None:
+            return
+        try:
+            from tui.screens.invite_wizard import InviteWizard
+        except ImportError:
+            self.notify("The invite wizard is not installed in this build.", markup=False)
+            return
+
+        def done(result: Any) -> None:
+            if result is not None:
+                self.kick_mail()
+                n = len(result.invited)
+                self.notify(f"Invited {n} {'person' if n == 1 else 'people'}", markup=False)
+            if then is not None:
+                then(result)
+
+        self.push_screen(InviteWizard(self.ctx, self.staff, license_id), done)
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Clients", "All client organizations", self.action_clients)
+        yield SystemCommand("Alerts", "Your notifications", self.action_alerts)
+        yield SystemCommand("Needs attention", "Overdue and failed invitations",
+                            self.action_attention)
+        yield SystemCommand("New license", "Create a license (wizard)", self.action_new_license)
+        if self.catcher_port is not None:
+            yield SystemCommand("Mailbox", "Mails caught by the local catcher",
+                                self.action_mailbox)
+        yield SystemCommand("Help", "Keys and screens", self.action_help)
+        extra = getattr(screen, "palette_commands", None)
+        if extra is not None:
+            yield from extra()

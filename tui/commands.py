@@ -1,0 +1,38 @@
+"""Command palette: go to a client or a license by name (looked up in SQL, in a thread)."""
+
+from __future__ import annotations
+
+import asyncio
+from functools import partial
+from typing import Any
+
+from textual.command import Hit, Hits, Provider
+from textual.content import Content
+
+from tui.cells import clean
+
+
+def _lookup(ctx: Any, query: str) -> tuple[list[Any], list[Any]]:
+    from models.queries import find_licenses, list_orgs
+
+    orgs = list_orgs(ctx, query, 0, 8, with_total=False).rows
+    return list(orgs), find_licenses(ctx, query, limit=8)
+
+
+class GoToProvider(Provider):
+    async def search(self, query: str) -> Hits:
+        app: Any = self.app
+        if app.ctx is None or len(query.strip()) < 2:
+            return
+        orgs, licenses = await asyncio.to_thread(_lookup, app.ctx, query)
+        matcher = self.matcher(query)
+        for org in orgs:
+            text = clean(f"Client: {org.name} — {org.client_name} <{org.client_email}>")
+            # Content from a plain string: a name holding [@click=…] stays text.
+            yield Hit(max(matcher.match(text), 0.5), Content(text),
+                      partial(app.open_org, org.id), text=text, help="open the organization")
+        for lic in licenses:
+            text = clean(f"License #{lic.id}: {lic.organization} — {lic.product_label} "
+                         f"({lic.status})")
+            yield Hit(max(matcher.match(text), 0.4), Content(text),
+                      partial(app.open_license, lic.id), text=text, help="open the license")

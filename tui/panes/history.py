@@ -1,0 +1,27 @@
+"""License detail, History tab: the audit trail, newest first."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.widgets import DataTable
+
+from tui.cells import cell, when
+
+if TYPE_CHECKING:
+    from models.views import AuditRow
+
+
+class HistoryTable(DataTable[object]):
+    def on_mount(self) -> None:
+        self.cursor_type = "row"
+        self.zebra_stripes = True
+        self.add_columns("When", "Who", "What", "Detail")
+
+    def show(self, rows: list[AuditRow]) -> None:
+        width = max(self.size.width or self.app.size.width, 60)
+        self.clear()
+        # Newest first by time: rows loaded in bulk need not have ids in time order.
+        for r in sorted(rows, key=lambda r: (r.at, r.id), reverse=True):
+            self.add_row(cell(when(r.at)), cell(r.actor, 22), cell(r.kind, 22),
+                         cell(r.detail, max(width - 64, 20)), key=str(r.id))

@@ -1,0 +1,82 @@
+"""License detail, Users tab: accounts and invitations in one table, with marks to act on."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.widgets import DataTable
+
+from tui.cells import cell, status, when
+
+if TYPE_CHECKING:
+    from models.views import UserRow
+
+# What `f` cycles through; None shows everyone.
+FILTERS: tuple[str | None, ...] = (None, "pending", "overdue", "failed", "expired", "revoked",
+                                   "active")
+
+
+def row_key(u: UserRow) -> str:
+    return f"{'a' if u.kind == 'account' else 'i'}:{u.id}"
+
+
+class UsersTable(DataTable[object]):
+    """Space marks a row; the screen acts on the marked rows, or on the one under the cursor."""
+
+    def on_mount(self) -> None:
+        self.cursor_type = "row"
+        self.zebra_stripes = True
+        self.rows_by_key: dict[str, UserRow] = {}
+        self.marked: set[str] = set()
+        self.add_column("✓", key="mark")
+        self.add_columns("E-mail", "Role", "Status", "Invited by", "Last sent", "Sent",
+                         "Accepted")
+
+    def show(self, users: list[UserRow]) -> None:
+        current = self.current_key()
+        width = max(self.size.width or self.app.size.width, 60)
+        email_w = max(width - 84, 16)
+        self.clear()
+        self.rows_by_key = {row_key(u): u for u in users}
+        self.marked &= set(self.rows_by_key)
+        for u in users:
+            key = row_key(u)
+            email = u.email if not u.name else f"{u.name} <{u.email}>"
+            self.add_row(self._mark(key), cell(email, email_w), cell(u.role),
+                         status(u.status), cell(u.invited_by, 16), cell(when(u.sent_at)),
+                         cell(u.times_sent or "-"), cell(when(u.accepted_at)), key=key)
+        if current in self.rows_by_key:
+            self.move_cursor(row=self.get_row_index(current))
+
+    def _mark(self, key: str) -> Text:
+        return Text("✓" if key in self.marked else " ", style="bold")
+
+    def current_key(self) -> str | None:
+        if not self.row_count:
+            return None
+        try:
+            key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
+        except Exception:
+            return None
+        return key
+
+    def current(self) -> UserRow | None:
+        key = self.current_key()
+        return self.rows_by_key.get(key) if key else None
+
+    def toggle_mark(self) -> None:
+        key = self.current_key()
+        if key is None:
+            return
+        self.marked ^= {key}
+        self.update_cell(key, "mark", self._mark(key))
+        if self.cursor_row < self.row_count - 1:
+            self.move_cursor(row=self.cursor_row + 1)
+
+    def chosen(self) -> list[UserRow]:
+        """The marked rows, or the row under the cursor when none is marked."""
+        if self.marked:
+            return [self.rows_by_key[k] for k in self.rows_by_key if k in self.marked]
+        row = self.current()
+        return [row] if row else []

@@ -1,0 +1,169 @@
+"""Clients: every organization, paged and filtered in SQL as you type."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.events import Resize
+from textual.widgets import DataTable, Footer, Header, Input, Static
+
+from tui.cells import cell, clean, number
+from tui.screens.base import BaseScreen
+
+if TYPE_CHECKING:
+    from models.context import Ctx
+    from models.views import OrgPage, OrgRow
+
+PAGE = 100
+
+
+def _widths(total: int) -> tuple[int, int, int]:
+    """Name, client and e-mail columns share what the numbers leave (80 columns still fit)."""
+    room = max(total - 34, 30)
+    return room * 2 // 5, room * 1 // 4, room - room * 2 // 5 - room // 4
+
+
+class ClientsScreen(BaseScreen):
+    TITLE = "Clients"
+    BINDINGS = [
+        Binding("slash", "filter", "Filter"),
+        Binding("n", "new_org", "New org"),
+        Binding("N", "app.new_license", "New license", show=False),
+        Binding("right_square_bracket", "page(1)", "Next page"),
+        Binding("left_square_bracket", "page(-1)", "Prev page", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.page_start = 0
+        self.search = ""
+        self.page: OrgPage | None = None
+        self.total = -1
+        self.rows: dict[str, OrgRow] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input(placeholder="/ to filter by organization, client name or e-mail",
+                    id="filter")
+        yield DataTable(id="orgs", cursor_type="row", zebra_stripes=True)
+        yield Static("Loading…", id="status", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#orgs", DataTable)
+        table.add_columns("Organization", "Client", "Client e-mail", "DC", "Lic", "Attn")
+        table.focus()
+        super().on_mount()
+
+    def load(self) -> None:
+        search, start = self.search, self.page_start
+
+        def rows(ctx: Ctx) -> OrgPage:
+            from models.queries import list_orgs
+
+            return list_orgs(ctx, search, start, PAGE, with_total=False)
+
+        def count(ctx: Ctx) -> int:
+            from models.queries import list_orgs
+
+            return list_orgs(ctx, search, 0, 0).total
+
+        self.db(rows, self._show, group="orgs", exclusive=True)
+        # The count scans every match; it comes separately so the rows paint first.
+        self.db(count, self._show_total, group="org-count", exclusive=True)
+
+    def _show(self, page: OrgPage) -> None:
+        self.page = page
+        table = self.query_one("#orgs", DataTable)
+        name_w, client_w, email_w = _widths(self.size.width)
+        table.clear()
+        self.rows = {}
+        for r in page.rows:
+            key = str(r.id)
+            self.rows[key] = r
+            table.add_row(cell(r.name, name_w), cell(r.client_name, client_w),
+                          cell(r.client_email, email_w), cell(r.data_center.upper()),
+                          cell(number(r.licenses)),
+                          cell(f"⚠ {r.attention}" if r.attention else "-"), key=key)
+        self._status()
+
+    def _show_total(self, total: int) -> None:
+        self.total = total
+        self._status()
+
+    def _status(self) -> None:
+        page = self.page
+        if page is None:
+            return
+        shown = len(page.rows)
+        total = "…" if self.total < 0 else number(self.total)
+        first = page.offset + 1 if shown else 0
+        what = f"matching “{clean(self.search)}”" if self.search else "organizations"
+        text = f"{first}-{page.offset + shown} of {total} {what}"
+        if shown == 0:
+            text = f"No organization matches “{clean(self.search)}”" if self.search else \
+                "No organizations yet: n makes one"
+        self.query_one("#status", Static).update(text)
+
+    def on_resize(self, event: Resize) -> None:
+        if self.page is not None:
+            self._show(self.page)
+
+    # filter ---------------------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id != "filter":
+            return
+        self.search = event.value
+        self.page_start = 0
+        self.total = -1
+        self.load()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.query_one("#orgs", DataTable).focus()
+
+    def on_key(self, event: Any) -> None:
+        field = self.query_one("#filter", Input)
+        if field.has_focus and event.key == "down":
+            self.query_one("#orgs", DataTable).focus()
+            event.stop()
+
+    def clear_filter(self) -> bool:
+        field = self.query_one("#filter", Input)
+        if field.value:
+            field.value = ""
+            return True
+        if field.has_focus:
+            self.query_one("#orgs", DataTable).focus()
+            return True
+        return False
+
+    def action_page(self, step: int) -> None:
+        if self.page is None:
+            return
+        start = self.page_start + step * PAGE
+        if start < 0 or (step > 0 and len(self.page.rows) < PAGE):
+            return
+        self.page_start = start
+        self.load()
+
+    # open and create ------------------------------------------------------------------------
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value in self.rows:
+            self.app.open_org(int(event.row_key.value))  # type: ignore[attr-defined]
+
+    def action_new_org(self) -> None:
+        from tui.screens.new_org import NewOrgScreen
+
+        def created(org_id: int | None) -> None:
+            if org_id:
+                self.load()
+                self.app.open_org(org_id)  # type: ignore[attr-defined]
+
+        self.app.push_screen(NewOrgScreen(), created)

@@ -1,0 +1,58 @@
+"""Help: the screens, and the keys that work on each."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+HELP = """\
+licensedesk — licenses and invitations for partner support staff
+
+Everywhere
+  ?  f1        this help                 ctrl+p   command palette: go to a client or
+  a            Alerts (unread count in            license by name, invite, remind, theme
+               the header)               escape   clear the filter, then go back
+  w            Needs attention           c        back to Clients
+  M            Mailbox (local catcher)   N        new license (wizard)
+  ctrl+q       quit
+
+Clients
+  /            filter as you type (organization, client name, e-mail)
+  enter        open the organization     n        new organization
+  ]  [         next / previous page
+
+Organization
+  enter        open the license          n        new license for this client
+
+License: 1 Summary · 2 Users · 3 History  (left/right on the tabs)
+  i            invite users              m        send invitation reminder (confirms)
+  Users tab:   f filter by status · space mark · s resend marked (or current)
+               x revoke (confirms) · o change the role of an open invitation
+
+Alerts
+  enter        open its license, mark read     r  mark read   R  all read
+  u            unread only
+
+Needs attention (overdue and failed, oldest first)
+  space mark · s resend · m remind that license · enter opens the license
+
+Status is always a word: ○ pending  ◷ overdue  ● accepted/active  ⌛ expired
+✕ revoked  ✖ failed.
+"""
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,q,question_mark,f1", "close", "Close")]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help"):
+            yield Static(HELP, markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#help").focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,56 @@
+"""First start: who is this? Name and e-mail, remembered in the config file."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+
+class IdentityScreen(ModalScreen[tuple[str, str] | None]):
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit")]
+
+    def __init__(self, name: str = "", email: str = "") -> None:
+        super().__init__()
+        self.given = (name, email)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog", classes="form"):
+            yield Label("Welcome to licensedesk", classes="dialog-title")
+            yield Static("Who is working here? Invitations you send carry your name, and "
+                         "your alerts come to this address.", markup=False)
+            yield Label("Your name")
+            yield Input(self.given[0], id="name", max_length=200)
+            yield Label("Your e-mail")
+            yield Input(self.given[1], id="email", max_length=320)
+            yield Button("Continue", id="continue", variant="primary")
+
+    def on_mount(self) -> None:
+        app: Any = self.app
+        for field in self.query(Input):
+            field.cursor_blink = app.blink
+        self.query_one("#name", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "name":
+            self.query_one("#email", Input).focus()
+        else:
+            self._done()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self._done()
+
+    def _done(self) -> None:
+        name = self.query_one("#name", Input).value.strip()
+        email = self.query_one("#email", Input).value.strip()
+        if not name or not email:
+            self.notify("Type your name and e-mail to continue.", markup=False)
+            return
+        self.dismiss((name, email))
+
+    async def action_quit(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,47 @@
+"""Pick a role of one product, each shown with what it may do."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Label, OptionList
+from textual.widgets.option_list import Option
+
+from models.products import Product
+from tui.cells import clean
+
+
+class RolePicker(ModalScreen[str | None]):
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, product: Product, current: str, who: str) -> None:
+        super().__init__()
+        self.product = product
+        self.current = current
+        self.who = who
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog", classes="picker"):
+            yield Label(f"Role for {clean(self.who)}", classes="dialog-title", markup=False)
+            options = []
+            for role in self.product.roles:
+                label = Text(f"{'● ' if role.name == self.current else '  '}{role.name}",
+                             style="bold")
+                label.append(f"  {role.meaning}", style="")
+                options.append(Option(label, id=role.name))
+            yield OptionList(*options, id="roles")
+
+    def on_mount(self) -> None:
+        roles = self.query_one("#roles", OptionList)
+        names = self.product.role_names
+        roles.highlighted = names.index(self.current) if self.current in names else 0
+        roles.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
