@@ -1,0 +1,198 @@
+"""A real aiosmtpd server on 127.0.0.1 in a thread of its own, told per mail how to answer.
+
+`smtp_server.plan` decides each DATA reply: "250", "451 ...", "550 ...", "drop" (close
+after DATA without a reply) or "hang" (never reply); `delay_mail` slows MAIL FROM so a
+per-operation time-out alone would not catch a slow server. Everything that came in is
+kept: `accepted` (mails answered 250), `attempts` (every DATA), `mail_from_count`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
+
+from models.context import Ctx
+from models.settings import Settings
+from models.timeutil import FixedClock
+
+Plan = Callable[[EmailMessage, int], str]
+
+
+def always(reply: str) -> Plan:
+    return lambda _msg, _n: reply
+
+
+@dataclass
+class Handler:
+    plan: Plan = field(default_factory=lambda: always("250"))
+    delay_mail: float = 0.0
+    delay_data: float = 0.0
+    accepted: list[EmailMessage] = field(default_factory=list)
+    attempts: list[EmailMessage] = field(default_factory=list)
+    raw: list[bytes] = field(default_factory=list)
+    mail_from_count: int = 0
+    auth_tries: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_MAIL(self, server: SMTP, session: Session, envelope: Envelope,
+                          address: str, options: list[str]) -> str:
+        with self.lock:
+            self.mail_from_count += 1
+        if self.delay_mail:
+            await asyncio.sleep(self.delay_mail)
+        envelope.mail_from = address
+        return "250 OK"
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        data = envelope.original_content or b""
+        msg = BytesParser(policy=policy.default).parsebytes(data)
+        assert isinstance(msg, EmailMessage)
+        with self.lock:
+            self.attempts.append(msg)
+            n = sum(1 for m in self.attempts if m["Message-ID"] == msg["Message-ID"])
+        if self.delay_data:
+            await asyncio.sleep(self.delay_data)
+        reply = self.plan(msg, n)
+        if reply == "hang":
+            await asyncio.sleep(3600)
+        if reply == "drop":
+            with self.lock:  # it arrived; the sender just never hears so
+                self.accepted.append(msg)
+                self.raw.append(data)
+            assert server.transport is not None
+            server.transport.close()
+            return "250 OK"
+        if reply.startswith("250"):
+            with self.lock:
+                self.accepted.append(msg)
+                self.raw.append(data)
+            return "250 OK"
+        return reply
+
+    def ids(self) -> Counter[str]:
+        with self.lock:
+            return Counter(str(m["Message-ID"]) for m in self.accepted)
+
+
+class SmtpServer:
+    """aiosmtpd on its own loop in a thread, on a free port of 127.0.0.1."""
+
+    def __init__(self, handler: Handler, password: str | None = None) -> None:
+        self.handler = handler
+        self.password = password
+        self.port = 0
+        self._loop = asyncio.new_event_loop()
+        self._ready = threading.Event()
+        self._server: asyncio.Server | None = None
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _auth(self, server: SMTP, session: Session, envelope: Envelope, mechanism: str,
+              data: Any) -> AuthResult:
+        self.handler.auth_tries += 1
+        ok = isinstance(data, LoginPassword) and data.password.decode() == self.password
+        return AuthResult(success=ok)
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self._loop)
+
+        def factory() -> SMTP:
+            if self.password is None:
+                return SMTP(self.handler, hostname="localhost", loop=self._loop)
+            return SMTP(self.handler, hostname="localhost", loop=self._loop,
+                        authenticator=self._auth, auth_require_tls=False)
+
+        self._server = self._loop.run_until_complete(
+            self._loop.create_server(factory, "127.0.0.1", 0))
+        self.port = int(self._server.sockets[0].getsockname()[1])
+        self._ready.set()
+        self._loop.run_forever()
+
+    def start(self) -> SmtpServer:
+        self._thread.start()
+        assert self._ready.wait(5)
+        return self
+
+    def stop(self) -> None:
+        async def close() -> None:
+            assert self._server is not None
+            self._server.close()
+            for task in asyncio.all_tasks():
+                if task is not asyncio.current_task():
+                    task.cancel()
+
+        asyncio.run_coroutine_threadsafe(close(), self._loop).result(5)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(5)
+
+
+@pytest.fixture
+def smtp_handler() -> Handler:
+    return Handler()
+
+
+@pytest.fixture
+def smtp_server(smtp_handler: Handler) -> Iterator[SmtpServer]:
+    server = SmtpServer(smtp_handler).start()
+    yield server
+    server.stop()
+
+
+def mail_settings(tmp_path: Path, port: int, **extra: Any) -> Settings:
+    values: dict[str, Any] = dict(
+        data_dir=tmp_path / "data", staff_email="sam@partner.example", staff_name="Sam Support",
+        smtp_host="127.0.0.1", smtp_port=port, smtp_timeout=timedelta(seconds=2),
+        signup_url="https://signup.partner.example/invite/",
+    )
+    values.update(extra)
+    return Settings(**values)
+
+
+@pytest.fixture
+def mctx(tmp_path: Path, smtp_server: SmtpServer, clock: FixedClock) -> Iterator[Ctx]:
+    """A context whose SMTP settings point at `smtp_server`."""
+    c = Ctx.open(mail_settings(tmp_path, smtp_server.port), clock=clock)
+    yield c
+    c.db.dispose()
+
+
+def free_port() -> int:
+    """A port nothing listens on (bound, then released)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def worker_env(tmp_path: Path, port: int | None, **extra: str) -> dict[str, str]:
+    """Environment for a `licensedesk worker` subprocess sharing this test's data."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LICENSEDESK_")}
+    env.update({
+        "LICENSEDESK_CONFIG": str(tmp_path / "config.toml"),
+        "LICENSEDESK_DATA_DIR": str(tmp_path / "data"),
+        "LICENSEDESK_STAFF_EMAIL": "sam@partner.example",
+        "LICENSEDESK_SIGNUP_URL": "https://signup.partner.example/invite/",
+        "LICENSEDESK_SMTP_TIMEOUT": "5s",
+    })
+    if port is not None:
+        env.update({"LICENSEDESK_SMTP_HOST": "127.0.0.1", "LICENSEDESK_SMTP_PORT": str(port)})
+    env.update(extra)
+    return env
+
+
+def dump(value: Any) -> str:
+    return json.dumps(value, default=str)
