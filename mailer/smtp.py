@@ -184,10 +184,21 @@ class SmtpClient:
         if cfg.username and cfg.password is not None:
             if not secure and not cfg.clear_ok:
                 raise Paused(f"refusing to send the SMTP password to {cfg.host} in clear text")
-            await smtp.login(cfg.username, cfg.password.reveal())
+            await self._login(smtp, cfg.username, cfg.password)
         log.debug("connected to %s:%s (%s)", cfg.host, cfg.port,
                   "encrypted" if secure else "clear text")
         return smtp
+
+    @staticmethod
+    async def _login(smtp: aiosmtplib.SMTP, username: str, password: Secret) -> None:
+        """One mechanism, one try: a refusal means wrong credentials, and trying the next
+        mechanism (as aiosmtplib's login() does) only repeats it, or hangs on some servers.
+        """
+        methods = smtp.supported_auth_methods
+        if not methods:
+            raise Paused(f"{smtp.hostname} offers no login method we support")
+        auth = getattr(smtp, f"auth_{methods[0].replace('-', '')}")
+        await auth(username, password.reveal())
 
     async def send(self, msg: EmailMessage) -> None:
         """Deliver or raise Transient / Permanent / Paused, within one overall time limit."""

@@ -45,7 +45,7 @@ class Handler:
     attempts: list[EmailMessage] = field(default_factory=list)
     raw: list[bytes] = field(default_factory=list)
     mail_from_count: int = 0
-    auth_tries: int = 0
+    login_tries: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_MAIL(self, server: SMTP, session: Session, envelope: Envelope,
@@ -102,9 +102,10 @@ class SmtpServer:
 
     def _auth(self, server: SMTP, session: Session, envelope: Envelope, mechanism: str,
               data: Any) -> AuthResult:
-        self.handler.auth_tries += 1
+        self.handler.login_tries += 1
         ok = isinstance(data, LoginPassword) and data.password.decode() == self.password
-        return AuthResult(success=ok)
+        # handled=False: let aiosmtpd send the 535 itself on failure.
+        return AuthResult(success=ok, handled=False)
 
     def _run(self) -> None:
         asyncio.set_event_loop(self._loop)
