@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 import time
 from dataclasses import dataclass
@@ -50,8 +51,9 @@ def start_in_thread(ctx: Ctx, host: str | None = None, port: int | None = None,
                     timeout: float = 10.0) -> SignupServer:
     """Serve the page from a daemon thread; returns once it listens (port 0: any free one).
 
-    Logging goes only to Python's logging (no handlers of its own), so nothing is written
-    over a full-screen console. Raises OSError when the address cannot be bound.
+    host and port default to those of LICENSEDESK_SIGNUP_URL. The socket is bound here, so
+    a taken port raises OSError in the caller. Logging goes only to Python's logging (no
+    handlers of its own), so nothing is written over a full-screen console.
     """
     d_host, d_port = default_address(ctx)
     host = host or d_host
@@ -60,19 +62,28 @@ def start_in_thread(ctx: Ctx, host: str | None = None, port: int | None = None,
         # With no handler anywhere, logging's last resort would print onto the terminal.
         if not logging.getLogger(name).handlers:
             logging.getLogger(name).addHandler(logging.NullHandler())
+    try:
+        sock = socket.create_server((host, port), family=_family(host))
+    except OSError as err:
+        raise OSError(err.errno, f"the signup page could not listen on {host}:{port}: "
+                      f"{err.strerror}") from None
     server = uvicorn.Server(_config(ctx, host, port, log_config=False))
-    thread = threading.Thread(target=server.run, name="signup-server", daemon=True)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},
+                              name="signup-server", daemon=True)
     thread.start()
     deadline = time.monotonic() + timeout
-    while not server.started:
-        if not thread.is_alive():
-            raise OSError(f"the signup page could not listen on {host}:{port}")
-        if time.monotonic() > deadline:
+    while not server.started:  # a real server coming up, bounded
+        if not thread.is_alive() or time.monotonic() > deadline:
             server.should_exit = True
-            raise TimeoutError(f"the signup page did not start on {host}:{port}")
+            sock.close()
+            raise OSError(f"the signup page did not start on {host}:{port}")
         time.sleep(0.01)
-    bound = server.servers[0].sockets[0].getsockname()[1] if server.servers else port
-    return SignupServer(server=server, thread=thread, host=host, port=bound)
+    return SignupServer(server=server, thread=thread, host=host,
+                        port=int(sock.getsockname()[1]))
+
+
+def _family(host: str) -> socket.AddressFamily:
+    return socket.AF_INET6 if ":" in host else socket.AF_INET
 
 
 def serve(ctx: Ctx, host: str, port: int) -> None:

@@ -103,3 +103,9 @@ async def open_form(client: httpx.AsyncClient, inv: Invited) -> dict[str, str]:
 
 
 GOOD_PASSWORD = "correct horse battery"
+
+
+def server_log(caplog: pytest.LogCaptureFixture) -> str:
+    """What the server side logged; httpx, standing in for the browser, logs URLs itself."""
+    return "\n".join(f"{r.name} {r.getMessage()} {r.exc_text or ''}" for r in caplog.records
+                     if not r.name.startswith(("httpx", "httpcore")))

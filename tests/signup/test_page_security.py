@@ -14,7 +14,7 @@ from models.timeutil import FixedClock
 from signup.app import create_app
 from signup.csrf import COOKIE
 from signup.limits import BadTokenLimiter
-from tests.signup.conftest import GOOD_PASSWORD, Invited, RecordedSleep, open_form
+from tests.signup.conftest import GOOD_PASSWORD, Invited, RecordedSleep, open_form, server_log
 
 EXPECTED = {
     "referrer-policy": "no-referrer",
@@ -103,12 +103,6 @@ async def test_a_csrf_field_is_bound_to_its_link(ctx: Ctx, client: httpx.AsyncCl
         **form_for_other, "name": "Ines", "password": GOOD_PASSWORD,
         "password2": GOOD_PASSWORD})
     assert resp.status_code == 403
-
-
-def server_log(caplog: pytest.LogCaptureFixture) -> str:
-    """What the server side logged; httpx, standing in for the browser, logs URLs itself."""
-    return "\n".join(f"{r.name} {r.getMessage()} {r.exc_text or ''}" for r in caplog.records
-                     if not r.name.startswith(("httpx", "httpcore")))
 
 
 def _csrf(html: str) -> dict[str, str]:
