@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine.base import OptionEngine
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlmodel import Session
 
@@ -54,6 +55,7 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = normalize_url(url)
         self.is_sqlite = self.url.startswith("sqlite")
+        self._write_engine: Engine | OptionEngine
         if self.is_sqlite:
             self.engine = _sqlite_engine(self.url)
             self._write_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE")

@@ -10,7 +10,7 @@ from sqlmodel import Field, SQLModel
 from models.types import UTCDateTime
 
 
-def _time(nullable: bool = False, index: bool = False) -> Column:  # type: ignore[type-arg]
+def _time(nullable: bool = False, index: bool = False) -> Column:
     return Column(UTCDateTime(), nullable=nullable, index=index)
 
 

@@ -10,7 +10,7 @@ from tui.cli.common import actor, add_json, emit_json, fmt_time, open_ctx, split
 STATUSES = ["pending", "overdue", "accepted", "expired", "revoked", "failed"]
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("invite", help="invite people to a license")
     p.add_argument("license_id", type=int, metavar="LICENSE_ID")
     p.add_argument("invites", nargs="+", metavar="EMAIL:ROLE")

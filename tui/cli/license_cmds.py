@@ -7,7 +7,7 @@ import argparse
 from tui.cli.common import actor, add_json, emit_json, fmt_time, open_ctx, split_invite, table
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     lic = sub.add_parser("license", help="licenses")
     lsub = lic.add_subparsers(dest="license_command", metavar="ACTION", required=True)
     c = lsub.add_parser("create", help="create a license, with its first invitations")

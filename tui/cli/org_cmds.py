@@ -7,7 +7,7 @@ import argparse
 from tui.cli.common import actor, add_json, emit_json, open_ctx, table
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     org = sub.add_parser("org", help="client organizations")
     osub = org.add_subparsers(dest="org_command", metavar="ACTION", required=True)
     add = osub.add_parser("add", help="create an organization")
