@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import socket
 import threading
@@ -80,6 +81,31 @@ def start_in_thread(ctx: Ctx, host: str | None = None, port: int | None = None,
         time.sleep(0.01)
     return SignupServer(server=server, thread=thread, host=host,
                         port=int(sock.getsockname()[1]))
+
+
+def start_beside_console(ctx: Ctx) -> tuple[SignupServer | None, str]:
+    """For `make run`: serve the page where the mail links point, when that is this machine.
+
+    Returns the server (None when not started) and a line to show the person; it never
+    raises for a taken port (another console on this host may already serve the page).
+    """
+    host, port = default_address(ctx)
+    if not _is_loopback(host):
+        return None, f"signup page not started here: invitation links point to {host}"
+    try:
+        server = start_in_thread(ctx, host, port)
+    except OSError as err:
+        return None, f"signup page not started: {err}"
+    return server, f"signup page on http://{host}:{server.port}/invite/…"
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def _family(host: str) -> socket.AddressFamily:

@@ -17,7 +17,7 @@ import pytest
 
 from models.context import Ctx
 from models.timeutil import FixedClock
-from signup.server import default_address, start_in_thread
+from signup.server import default_address, start_beside_console, start_in_thread
 from tests.signup.catcher import free_port
 from tests.signup.conftest import GOOD_PASSWORD, Invited, form_of, server_log
 
@@ -69,6 +69,24 @@ def test_the_default_address_comes_from_the_signup_url(ctx: Ctx) -> None:
     assert default_address(ctx) == ("127.0.0.1", 8080)
     ctx.settings.signup_url = "https://join.partner.example/invite/"
     assert default_address(ctx) == ("join.partner.example", 443)
+
+
+def test_beside_the_console_only_on_this_machine(ctx: Ctx) -> None:
+    port = free_port()
+    ctx.settings.signup_url = f"http://127.0.0.1:{port}/invite/"
+    server, line = start_beside_console(ctx)
+    try:
+        assert server is not None and server.port == port
+        assert line == f"signup page on http://127.0.0.1:{port}/invite/…"
+        # A second console on this host finds the port taken: a message, not a crash.
+        again, why = start_beside_console(ctx)
+        assert again is None and f"could not listen on 127.0.0.1:{port}" in why
+    finally:
+        if server is not None:
+            server.stop()
+    ctx.settings.signup_url = "https://join.partner.example/invite/"
+    assert start_beside_console(ctx) == (
+        None, "signup page not started here: invitation links point to join.partner.example")
 
 
 @pytest.mark.slow
