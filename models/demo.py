@@ -1,0 +1,534 @@
+"""Demo data: realistic clients, licenses, accounts and invitations, deterministic per seed.
+
+Written with DB-API `executemany` in one transaction per chunk, bypassing the ORM: the
+services would take hours for a million invitations. The rows keep the services' rules
+(every invitation has its outbox row and audit row; accepted ones have their Account; one
+open invitation per license and address), so the console and scans treat them as real.
+Demo mails are recorded as already sent, so a first start does not flood the mail catcher.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import multiprocessing
+import random
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection
+
+from models.context import Ctx
+from models.errors import NoStaffIdentity
+from models.notifications import SUBJECTS
+from models.products import OWNER, PLANS, PRODUCTS
+from models.staff import ensure_staff
+from models.views import StaffRef
+
+CHUNK_ORGS = 2000
+NOTIFICATIONS = 12
+
+_FIRST = (
+    "Ada Alan Alice Amara Ana Anders Aiko Ben Bianca Carla Carlos Chen Chloe Dan Daria David "
+    "Diego Elena Emil Emma Eva Farah Felix Fiona Grace Hana Hugo Ines Isaac Ivan Jade James "
+    "Jana Jonas Julia Kai Karim Kasia Lars Laura Leo Lina Lucas Luis Maja Marco Maria Mateo "
+    "Maya Mei Mila Nadia Nina Noah Olga Omar Oscar Paula Pedro Priya Rafael Rosa Ruth Sam "
+    "Sara Sofia Tariq Tom Uma Vera Victor Wei Yara Yusuf Zoe Zofia"
+).split()
+_LAST = (
+    "Abbott Alvarez Andersen Bauer Becker Bianchi Brennan Castillo Chen Costa Dubois Duarte "
+    "Eriksen Fischer Fontaine Garcia Greene Haddad Hansen Hoffmann Ibrahim Ito Jansen Kaur "
+    "Keller Kim Kowalski Laine Larsen Lopez Marin Meyer Moreau Murphy Nakamura Nguyen Novak "
+    "Okafor Olsen Park Patel Petrov Quinn Ramos Reyes Rossi Sato Schmidt Silva Singh Sousa "
+    "Suzuki Tanaka Torres Varga Vogel Wagner Walsh Weber Wong Yilmaz Zhang Zielinski"
+).split()
+_ADJ = (
+    "Amber Atlas Blue Bright Cedar Clear Coastal Copper Crest Delta Eastern Evergreen Falcon "
+    "First Golden Granite Harbor Iron Juniper Keystone Lakeside Maple Meridian Northern Nova "
+    "Oak Orbit Pacific Pine Pioneer Prairie Quartz Redwood River Silver Summit Swift True "
+    "Union Vertex Willow"
+).split()
+_NOUN = (
+    "Analytics Apparel Bakery Bikes Books Builders Cargo Clinic Coffee Consulting Dental "
+    "Design Energy Fitness Foods Furniture Games Garden Health Hotels Insurance Labs Legal "
+    "Logistics Media Motors Outdoor Pets Pharmacy Print Realty Robotics Shoes Software "
+    "Studios Supply Telecom Tools Travel Ventures"
+).split()
+_SUFFIX = ("Inc.", "Ltd", "GmbH", "LLC", "S.A.", "Group", "Co.", "", "", "")
+_COLLEAGUES = (("Dana Kowalski", "dana.kowalski"), ("Lee Tanaka", "lee.tanaka"),
+               ("Priya Shah", "priya.shah"), ("Marek Novak", "marek.novak"))
+_BOUNCES = ("550 5.1.1 The email account that you tried to reach does not exist",
+            "550 5.7.1 Recipient address rejected: access denied",
+            "552 5.2.2 Mailbox full")
+# Status mix of invitations, roughly what a partner's book looks like.
+_STATUS_WEIGHTS = (("accepted", 46), ("pending", 20), ("overdue", 12), ("expired", 10),
+                   ("revoked", 7), ("failed", 5))
+_STATUSES = tuple(s for s, _ in _STATUS_WEIGHTS)
+_STATUS_CUM = tuple(itertools.accumulate(w for _, w in _STATUS_WEIGHTS))
+
+TABLES = ("staff", "organization", "license", "account", "invitation", "notification",
+          "outbox_mail", "audit_event")
+# Rows other tables point at get their ids here; the rest take the database's.
+_COLUMNS = {
+    "organization": "id name name_key client_name client_email client_email_key search_key "
+                    "data_center created_at created_by",
+    "license": "id organization_id product status plan seats trial_ends_at payer data_center "
+               "created_at created_by",
+    "invitation": "id license_id organization_id email email_key role status token_hash send_no "
+                  "times_sent sent_at overdue_at expires_at accepted_at failed_reason invited_by "
+                  "created_at",
+    "account": "license_id email email_key name role password_hash invitation_id created_at",
+    "notification": "id staff_id kind invitation_id license_id send_no text created_at read_at",
+    "outbox_mail": "kind to_addr to_name reply_to subject message_id payload token_sealed "
+                   "status attempts next_attempt_at lease_owner lease_until sent_at last_error "
+                   "invitation_id send_no notification_id organization_id created_at",
+    "audit_event": "at actor kind organization_id license_id invitation_id detail",
+}
+_EXPLICIT_IDS = ("organization", "license", "invitation", "notification")
+_RANGED = ("organization", "license", "invitation")
+_LABEL_SQL = "CASE l.product " + " ".join(
+    f"WHEN '{k}' THEN '{p.label}'" for k, p in PRODUCTS.items()) + " END"
+# What the services write beside each invitation, derived in SQL from the invitation rows of
+# a chunk: the same text the services write, without a Python round trip per row.
+_DERIVED: tuple[tuple[str, str, str], ...] = (
+    ("organization", "audit_event", """
+INSERT INTO audit_event (at, actor, kind, organization_id, license_id, invitation_id, detail)
+SELECT o.created_at, s.email, 'organization.created', o.id, NULL, NULL,
+    'created organization ' || o.name || ' for ' || o.client_name || ' <' || o.client_email
+        || '>'
+FROM organization o JOIN staff s ON s.id = o.created_by
+WHERE o.id BETWEEN :lo AND :hi ORDER BY o.id"""),
+    ("license", "audit_event", f"""
+INSERT INTO audit_event (at, actor, kind, organization_id, license_id, invitation_id, detail)
+SELECT l.created_at, s.email, 'license.created', l.organization_id, l.id, NULL,
+    'created ' || {_LABEL_SQL} || ' license (' || l.status || ', payer ' || l.payer || ', '
+        || UPPER(l.data_center) || ')'
+FROM license l JOIN staff s ON s.id = l.created_by
+WHERE l.id BETWEEN :lo AND :hi ORDER BY l.id"""),  # noqa: S608 (constants only)
+    ("invitation", "outbox_mail", f"""
+INSERT INTO outbox_mail (kind, to_addr, to_name, reply_to, subject, message_id, payload,
+    status, attempts, next_attempt_at, sent_at, last_error, invitation_id, send_no,
+    organization_id, created_at)
+SELECT CASE WHEN i.times_sent = 1 THEN 'invitation' ELSE 'reminder' END, i.email, '', s.email,
+    CASE WHEN i.times_sent = 1 THEN '' ELSE 'Reminder: ' END || s.name || ' invites you to '
+        || o.name || ' on ' || {_LABEL_SQL},
+    '<demo-' || (1000000000000 + i.id) || '@licensedesk.local>',
+    '{{"demo": true, "license_id": ' || i.license_id || ', "role": "' || i.role || '"}}',
+    CASE WHEN i.status = 'failed' THEN 'failed' ELSE 'sent' END, 1, i.sent_at,
+    CASE WHEN i.status = 'failed' THEN NULL ELSE i.sent_at END, i.failed_reason, i.id,
+    i.send_no, i.organization_id, i.sent_at
+FROM invitation i JOIN license l ON l.id = i.license_id
+    JOIN organization o ON o.id = i.organization_id JOIN staff s ON s.id = i.invited_by
+WHERE i.id BETWEEN :lo AND :hi ORDER BY i.id"""),  # noqa: S608 (constants only)
+    ("invitation", "audit_event", """
+INSERT INTO audit_event (at, actor, kind, organization_id, license_id, invitation_id, detail)
+SELECT i.sent_at, s.email,
+    CASE WHEN i.times_sent = 1 THEN 'invitation.sent' ELSE 'invitation.reminded' END,
+    i.organization_id, i.license_id, i.id,
+    CASE WHEN i.times_sent = 1 THEN 'invited ' ELSE 'reminded ' END || i.email || ' as '
+        || i.role || ' (send #' || i.send_no || ')'
+FROM invitation i JOIN staff s ON s.id = i.invited_by
+WHERE i.id BETWEEN :lo AND :hi ORDER BY i.id"""),
+    ("invitation", "audit_event", """
+INSERT INTO audit_event (at, actor, kind, organization_id, license_id, invitation_id, detail)
+SELECT i.overdue_at, 'system', 'invitation.overdue', i.organization_id, i.license_id, i.id,
+    i.email || ' has not picked up the invitation (send #' || i.send_no || ')'
+FROM invitation i WHERE i.id BETWEEN :lo AND :hi AND i.status IN ('overdue', 'expired')
+ORDER BY i.id"""),
+    ("invitation", "audit_event", """
+INSERT INTO audit_event (at, actor, kind, organization_id, license_id, invitation_id, detail)
+SELECT i.expires_at, 'system', 'invitation.expired', i.organization_id, i.license_id, i.id,
+    'the link for ' || i.email || ' expired'
+FROM invitation i WHERE i.id BETWEEN :lo AND :hi AND i.status = 'expired' ORDER BY i.id"""),
+    ("invitation", "audit_event", """
+INSERT INTO audit_event (at, actor, kind, organization_id, license_id, invitation_id, detail)
+SELECT a.created_at, a.email, 'invitation.accepted', i.organization_id, i.license_id, i.id,
+    a.name || ' <' || a.email || '> accepted and joined as ' || a.role
+FROM invitation i JOIN account a ON a.invitation_id = i.id
+WHERE i.id BETWEEN :lo AND :hi ORDER BY i.id"""),
+    ("invitation", "audit_event", """
+INSERT INTO audit_event (at, actor, kind, organization_id, license_id, invitation_id, detail)
+SELECT i.sent_at, 'mailer', 'invitation.failed', i.organization_id, i.license_id, i.id,
+    i.email || ': ' || i.failed_reason
+FROM invitation i WHERE i.id BETWEEN :lo AND :hi AND i.status = 'failed' ORDER BY i.id"""),
+)
+# Loads at least this big, into a database smaller than the load, rebuild indexes at the end.
+BULK_ORGS = 5000
+
+
+class _Times:
+    """Epoch seconds to the text each dialect stores, cached per minute (millions of calls)."""
+
+    def __init__(self, sqlite: bool) -> None:
+        self.suffix = ".000000" if sqlite else "+00:00"
+        self.cache: dict[int, str] = {}
+
+    def __call__(self, ts: int | None) -> str | None:
+        if ts is None:
+            return None
+        minute, sec = divmod(ts, 60)
+        base = self.cache.get(minute)
+        if base is None:
+            base = datetime.fromtimestamp(minute * 60, UTC).strftime("%Y-%m-%d %H:%M")
+            self.cache[minute] = base
+        return f"{base}:{sec:02d}{self.suffix}"
+
+
+Rows = dict[str, list[tuple[Any, ...]]]
+
+
+def _rows() -> Rows:
+    return {t: [] for t in _COLUMNS}
+
+
+@dataclass
+class _Params:
+    """Everything the generator needs; plain values, so it can run in another process."""
+
+    orgs: int
+    seed: int
+    now: int
+    overdue: int
+    expiry: int
+    sqlite: bool
+    staff: list[StaffRef]
+    me: StaffRef | None
+    next_id: dict[str, int]
+    chunk: int
+
+
+@dataclass
+class _Chunk:
+    rows: Rows
+    ranges: dict[str, tuple[int, int]]  # first and last id written per table
+    orgs_done: int
+
+
+@dataclass
+class _Gen:
+    p: _Params
+    rng: random.Random = field(init=False)
+    t: _Times = field(init=False)
+    candidates: list[tuple[Any, ...]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.rng = random.Random(self.p.seed)
+        self.t = _Times(self.p.sqlite)
+        self.next_id = dict(self.p.next_id)
+
+    def id(self, table: str) -> int:
+        n = self.next_id[table]
+        self.next_id[table] = n + 1
+        return n
+
+    def chunks(self) -> Iterator[_Chunk]:
+        done = 0
+        while done < self.p.orgs:
+            rows = _rows()
+            first = {t: self.next_id[t] for t in _RANGED}
+            n = min(self.p.chunk, self.p.orgs - done)
+            for _ in range(n):
+                self.organization(rows)
+            done += n
+            yield _Chunk(rows, {t: (first[t], self.next_id[t] - 1) for t in _RANGED}, done)
+
+    # -- one organization with its licenses, people and invitations -----------------------
+
+    def organization(self, b: Rows) -> None:
+        rng, t, now = self.rng, self.t, self.p.now
+        company = f"{rng.choice(_ADJ)} {rng.choice(_NOUN)}"
+        name = f"{company} {rng.choice(_SUFFIX)}".strip()
+        org_id = self.id("organization")
+        domain = f"{company.lower().replace(' ', '-')}-{org_id}.example"  # never a real inbox
+        first, last = rng.choice(_FIRST), rng.choice(_LAST)
+        client_name = f"{first} {last}"
+        client_email = f"{first.lower()}.{last.lower()}@{domain}"
+        dc = "eu" if rng.random() < 0.35 else "us"
+        creator = rng.choice(self.p.staff)
+        org_age = rng.randint(20 * 86400, 720 * 86400)
+        created = now - org_age
+        b["organization"].append((
+            org_id, name, name.casefold(), client_name, client_email, client_email,
+            f"{name} {client_name} {client_email}".casefold(), dc, t(created), creator.id))
+        n_lic = rng.choices((1, 2, 3), cum_weights=(55, 85, 100))[0]
+        for _ in range(n_lic):
+            self.license(b, org_id, name, domain, dc, client_name, client_email, org_age,
+                         rng.randint(1, round(20 / n_lic) - 1))
+
+    def license(self, b: Rows, org_id: int, org_name: str, domain: str, dc: str,
+                client_name: str, client_email: str, org_age: int, n_inv: int) -> None:
+        rng, t, now = self.rng, self.t, self.p.now
+        key = rng.choice(_PRODUCT_KEYS)
+        prod = PRODUCTS[key]
+        kind = rng.choices(("trial", "paid", "expired"), cum_weights=(30, 85, 100))[0]
+        trial_days = rng.randint(14, 30)
+        if kind == "trial":
+            age = rng.randint(2 * 86400, trial_days * 86400 - 3600)
+        else:
+            age = rng.randint(min(org_age, (trial_days + 2) * 86400), org_age)
+        age = min(age, org_age)
+        created = now - age
+        lic_id = self.id("license")
+        creator = rng.choice(self.p.staff)
+        payer = "client" if rng.random() < 0.3 else "partner"
+        # The Owner: every license has one, the client.
+        b["account"].append((lic_id, client_email, client_email, client_name, OWNER.name, None,
+                             None, t(created)))
+        used = {client_email}
+        billable = 1
+        for _ in range(n_inv):
+            first, last = rng.choice(_FIRST), rng.choice(_LAST)
+            local = f"{first.lower()}.{last.lower()}"
+            email = f"{local}@{domain}"
+            n = 2
+            while email in used:
+                email = f"{local}{n}@{domain}"
+                n += 1
+            used.add(email)
+            roll = rng.random()
+            if key == "helpdesk" and roll < 0.12:
+                role = "Viewer"
+            else:
+                role = "Administrator" if roll < 0.3 else "Agent"
+            billable += role != "Viewer"
+            self.invitation(b, org_id, org_name, lic_id, prod.label, role, f"{first} {last}",
+                            email, age)
+        plan, seats = "trial", billable
+        trial_end: int | None = created + trial_days * 86400
+        if kind == "paid":
+            plan, trial_end = rng.choice(PLANS), None
+            seats = billable + rng.randint(0, 10)
+        elif kind == "expired":
+            trial_end = min(created + trial_days * 86400, now - 3600)
+        b["license"].append((lic_id, org_id, key, kind, plan, seats, t(trial_end), payer, dc,
+                             t(created), creator.id))
+
+    def invitation(self, b: Rows, org_id: int, org_name: str, lic_id: int, product: str,
+                   role: str, person: str, email: str, lic_age: int) -> None:
+        rng, t, now, overdue, expiry = self.rng, self.t, self.p.now, self.p.overdue, self.p.expiry
+        status = rng.choices(_STATUSES, cum_weights=_STATUS_CUM)[0]
+        if status == "pending":
+            lo, hi = 60, overdue - 60
+        elif status == "overdue":
+            lo, hi = overdue + 60, expiry - 60
+        elif status == "failed":
+            lo, hi = 60, expiry - 60
+        elif status == "expired":
+            lo, hi = expiry + 60, expiry + 90 * 86400
+        else:  # accepted, revoked
+            lo, hi = 3600, 400 * 86400
+        hi = min(hi, lic_age - 60)
+        if lo > hi:  # a young license: not every story fits yet
+            status, lo, hi = "pending", 60, min(overdue - 60, lic_age - 60)
+        age = rng.randint(lo, hi)
+        sent = now - age
+        times_sent = rng.choices((1, 2, 3), cum_weights=(75, 93, 100))[0]
+        created = sent
+        if times_sent > 1:
+            created = max(now - lic_age, sent - (times_sent - 1) * rng.randint(3600, 3 * 86400))
+        accepted_at: int | None = None
+        failed_reason: str | None = None
+        if status == "accepted":
+            accepted_at = sent + rng.randint(300, min(expiry - 600, age - 30))
+        elif status == "failed":
+            failed_reason = rng.choice(_BOUNCES)
+        inviter = rng.choice(self.p.staff)
+        inv_id = self.id("invitation")
+        token_hash = hashlib.sha256(rng.randbytes(32) + inv_id.to_bytes(8, "big")).hexdigest()
+        b["invitation"].append((
+            inv_id, lic_id, org_id, email, email, role, status, token_hash, times_sent,
+            times_sent, t(sent), t(sent + overdue), t(sent + expiry), t(accepted_at),
+            failed_reason, inviter.id, t(created)))
+        # Its outbox row and the audit rows other than a revocation are derived in SQL.
+        if status == "accepted":
+            assert accepted_at is not None
+            b["account"].append((lic_id, email, email, person, role, None, inv_id,
+                                 t(accepted_at)))
+        elif status == "revoked":
+            b["audit_event"].append((t(min(now - 60, sent + rng.randint(600, 5 * 86400))),
+                                     inviter.email, "invitation.revoked", org_id, lic_id,
+                                     inv_id, f"revoked {email}"))
+        me = self.p.me
+        if (me is not None and inviter.id == me.id and status in ("accepted", "overdue", "failed")
+                and len(self.candidates) < 4 * NOTIFICATIONS):
+            when = {"accepted": accepted_at, "overdue": sent + overdue, "failed": sent}
+            self.candidates.append((when[status], status, inv_id, lic_id, times_sent, email,
+                                    org_name, product, role, failed_reason))
+
+    def notifications(self) -> Rows:
+        """A few alerts for the acting staff member, newest unread, each with its sent mail."""
+        me, t, b = self.p.me, self.t, _rows()
+        assert me is not None
+        picked = sorted(self.candidates, key=lambda c: c[0])[-NOTIFICATIONS:]
+        for i, (when, kind, inv_id, lic_id, send_no, email, org, product, role,
+                reason) in enumerate(picked):
+            text = SUBJECTS[kind].format(email=email, org=org, product=product)
+            if reason:
+                text = f"{text}: {reason}"
+            note_id = self.id("notification")
+            read = None if i >= len(picked) - 5 else t(min(self.p.now, when + 3600))
+            b["notification"].append((note_id, me.id, kind, inv_id, lic_id, send_no, text,
+                                      t(when), read))
+            payload = json.dumps({"kind": kind, "text": text, "invitee_email": email,
+                                  "role": role, "organization": org, "product": product,
+                                  "license_id": lic_id, "staff_name": me.name,
+                                  "reason": reason or "", "demo": True})
+            b["outbox_mail"].append((
+                f"notify_{kind}", me.email, me.name, None, text[:250],
+                f"<demo-n{1000000000000 + note_id}@licensedesk.local>", payload, None, "sent",
+                1, t(when), None, None, t(when + 5), None, None, None, note_id, None, t(when)))
+        return b
+
+
+_PRODUCT_KEYS = tuple(PRODUCTS)
+
+
+def _produce(params: _Params, out: Any) -> None:
+    """Child process: generate chunks while the parent writes the previous one."""
+    gen = _Gen(params)
+    for chunk in gen.chunks():
+        out.send(chunk)
+    out.send(gen.notifications() if params.me is not None else None)
+    out.close()
+
+
+def _staff(ctx: Ctx) -> tuple[list[StaffRef], StaffRef | None]:
+    try:
+        me: StaffRef | None = ensure_staff(ctx)
+    except NoStaffIdentity:
+        me = None  # demo data is still useful before anyone has said who they are
+    colleagues = [ensure_staff(ctx, f"{local}@partner.example", name)
+                  for name, local in _COLLEAGUES]
+    # The acting person sends about a third of the invitations, so their Alerts fill up.
+    return ([me, me] if me else []) + colleagues, me
+
+
+class _Writer:
+    def __init__(self, conn: Connection, sqlite: bool, counts: dict[str, int]) -> None:
+        self.conn = conn
+        self.mark = "?" if sqlite else "%s"
+        self.named = ("?", "?") if sqlite else ("%(lo)s", "%(hi)s")
+        self.counts = counts
+
+    def rows(self, rows: Rows) -> None:
+        for table, cols in _COLUMNS.items():  # parents first: foreign keys hold throughout
+            if rows[table]:
+                names = cols.split()
+                marks = ", ".join([self.mark] * len(names))
+                sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks})"  # noqa: S608
+                self.conn.exec_driver_sql(sql, rows[table])
+                self.counts[table] += len(rows[table])
+
+    def derived(self, ranges: dict[str, tuple[int, int]]) -> None:
+        for source, table, sql in _DERIVED:
+            lo, hi = ranges[source]
+            if hi < lo:
+                continue
+            sql = sql.replace(":lo", self.named[0]).replace(":hi", self.named[1])
+            params: Any = (lo, hi) if self.mark == "?" else {"lo": lo, "hi": hi}
+            res = self.conn.exec_driver_sql(sql, params)
+            self.counts[table] += max(res.rowcount, 0)
+
+
+def _indexes(conn: Connection) -> list[tuple[str, str]]:
+    """The big tables' secondary indexes (not the unique constraints' own)."""
+    return [(r[0], r[1]) for r in conn.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+        "AND tbl_name IN ('invitation', 'outbox_mail', 'audit_event', 'account')")]
+
+
+def make_demo_data(ctx: Ctx, orgs: int = 200, seed: int = 1,
+                   progress: Callable[[int], None] | None = None) -> dict[str, int]:
+    """Add `orgs` organizations with ~10 invitations each; returns rows written per table."""
+    if orgs < 0:
+        raise ValueError("orgs must be 0 or more")
+    staff, me = _staff(ctx)
+    db = ctx.db
+    sqlite = db.is_sqlite
+    engine = db.engine.execution_options(sqlite_begin="IMMEDIATE") if sqlite else db.engine
+    counts = dict.fromkeys(TABLES, 0)
+    counts["staff"] = len({s.id for s in staff})
+    with engine.connect() as conn:
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        if sqlite:
+            # A lost demo load is simply made again; durability per chunk buys nothing here.
+            raw.execute("PRAGMA synchronous=OFF")
+            raw.execute("PRAGMA cache_size=-2097152")
+        try:
+            with conn.begin():
+                next_id = {t: int(conn.exec_driver_sql(
+                    f"SELECT COALESCE(MAX(id), 0) FROM {t}").scalar_one()) + 1  # noqa: S608
+                    for t in TABLES}
+                existing = next_id["organization"] - 1
+            bulk = sqlite and orgs >= BULK_ORGS and orgs > existing
+            params = _Params(orgs=orgs, seed=seed, now=int(ctx.now().timestamp()),
+                             overdue=int(ctx.settings.overdue_after.total_seconds()),
+                             expiry=int(ctx.settings.invite_expiry.total_seconds()),
+                             sqlite=sqlite, staff=staff, me=me, next_id=next_id,
+                             chunk=CHUNK_ORGS)
+            w = _Writer(conn, sqlite, counts)
+            if bulk:
+                _bulk_load(conn, w, params, progress)
+            else:
+                gen = _Gen(params)
+                for chunk in gen.chunks():
+                    with conn.begin():
+                        w.rows(chunk.rows)
+                        w.derived(chunk.ranges)
+                    if progress:
+                        progress(chunk.orgs_done)
+                if me is not None:
+                    with conn.begin():
+                        w.rows(gen.notifications())
+            if not sqlite:
+                with conn.begin():
+                    for table in _EXPLICIT_IDS:
+                        # Rows came with their ids; the sequences must move past them.
+                        top = f"SELECT COALESCE(MAX(id), 1) FROM {table}"  # noqa: S608
+                        conn.exec_driver_sql(
+                            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), ({top}))")
+        finally:
+            if sqlite:
+                raw.execute("PRAGMA synchronous=NORMAL")
+                raw.execute("PRAGMA cache_size=-2000")
+    return counts
+
+
+def _bulk_load(conn: Connection, w: _Writer, params: _Params,
+               progress: Callable[[int], None] | None) -> None:
+    """A big load into a small SQLite database: one transaction, generated in a second
+    process while this one writes, secondary indexes dropped and built once at the end
+    (sorting once beats a million random index updates). All or nothing."""
+    # fork needs no importable __main__; with other threads alive only spawn is safe.
+    single = threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
+    ctx_mp = multiprocessing.get_context("fork" if single else "spawn")
+    receive, send = ctx_mp.Pipe(duplex=False)
+    child = ctx_mp.Process(target=_produce, args=(params, send), daemon=True)
+    child.start()
+    send.close()
+    try:
+        with conn.begin():
+            indexes = _indexes(conn)
+            for name, _sql in indexes:
+                conn.exec_driver_sql(f"DROP INDEX {name}")
+            while True:
+                item = receive.recv()
+                if not isinstance(item, _Chunk):
+                    break
+                w.rows(item.rows)
+                w.derived(item.ranges)
+                if progress:
+                    progress(item.orgs_done)
+            if item is not None:
+                w.rows(item)
+            for _name, sql in indexes:
+                conn.exec_driver_sql(sql)
+    finally:
+        child.join(timeout=5)
+        if child.is_alive():
+            child.kill()
