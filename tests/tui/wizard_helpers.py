@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from textual.app import App, ComposeResult
@@ -30,11 +31,14 @@ HOSTILE = [
 class WizardHost(App[None]):
     """Exposes `ctx` and `staff` like the real console, and pushes one wizard."""
 
+    CSS_PATH = Path(__file__).parents[2] / "tui" / "app.tcss"
+
     def __init__(self, ctx: Ctx, staff: StaffRef,
-                 make: Callable[[WizardHost], Screen[Any]]) -> None:
+                 make: Callable[[WizardHost], Screen[Any]], blink: bool = False) -> None:
         super().__init__()
         self.ctx = ctx
         self.staff = staff
+        self.blink = blink
         self._make = make
         self.results: list[Any] = []
 
@@ -48,6 +52,31 @@ class WizardHost(App[None]):
 def no_blink(app: App[Any]) -> None:
     for field in app.screen.query(Input):
         field.cursor_blink = False
+
+
+async def settle(pilot: Any) -> None:
+    """Let debounce timers fire and thread workers bring their results back."""
+    for _ in range(4):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def screen_text(app: App[Any]) -> str:
+    """What the terminal would be sent for the current screen, as plain text."""
+    strips = app.screen._compositor.render_strips()
+    return "\n".join("".join(seg.text for seg in strip) for strip in strips)
+
+
+def click_actions(app: App[Any]) -> list[str]:
+    """Any action links in what is painted: untrusted text must never create one."""
+    found = []
+    for strip in app.screen._compositor.render_strips():
+        for seg in strip:
+            meta = seg.style.meta if seg.style else {}
+            if meta and "@click" in meta:
+                found.append(str(meta["@click"]))
+    return found
 
 
 def make_org(ctx: Ctx, staff: StaffRef, name: str = "Acme Books",

@@ -48,7 +48,7 @@ class InviteWizard(ModalScreen[InviteResult | None]):
     DEFAULT_CSS = """
     InviteWizard { align: center middle; }
     InviteWizard > #invite-dialog {
-        width: 110; max-width: 100%; height: 1fr; max-height: 100%; padding: 0 1;
+        width: 120; max-width: 100%; height: 1fr; max-height: 100%; padding: 0 1;
     }
     InviteWizard #invite-title { height: auto; }
     InviteWizard #invite-help { height: auto; }
@@ -138,7 +138,10 @@ class InviteWizard(ModalScreen[InviteResult | None]):
         self._generation += 1
         if self._timer is not None:
             self._timer.stop()
-        self._timer = self.set_timer(self.PREVIEW_DELAY, self._check_now)
+        if self.PREVIEW_DELAY > 0:
+            self._timer = self.set_timer(self.PREVIEW_DELAY, self._check_now)
+        else:
+            self.call_later(self._check_now)
 
     def _check_now(self) -> None:
         if self.license is None or self._sending:

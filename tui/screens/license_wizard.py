@@ -37,7 +37,7 @@ from models.views import InviteRequest, InviteResult, OrgPage, OrgRow, StaffRef
 from tui.screens.invite_wizard import add_me_label, mark_add_me
 from tui.widgets.invite_rows import InviteRows
 from tui.widgets.wizard_confirm import ConfirmDiscard
-from tui.widgets.wizard_fields import Field, check_rows
+from tui.widgets.wizard_fields import Field, SafeInput, check_rows
 from tui.widgets.wizard_work import run_service
 
 if TYPE_CHECKING:
@@ -68,8 +68,7 @@ class LicenseWizard(Screen[int | None]):
     LicenseWizard .-empty { display: none; }
     LicenseWizard .wizard-pair { height: auto; }
     LicenseWizard .wizard-pair > Field { width: 1fr; margin-right: 2; }
-    LicenseWizard Select { width: 40; max-width: 100%; }
-    LicenseWizard #trial-days, LicenseWizard #seats { width: 20; }
+    LicenseWizard Select { width: 1fr; }
     LicenseWizard #wizard-status { height: auto; padding: 0 1; }
     LicenseWizard #wizard-buttons { height: auto; padding: 0 1; }
     LicenseWizard #wizard-buttons Button { margin-right: 2; }
@@ -107,19 +106,19 @@ class LicenseWizard(Screen[int | None]):
                 with TabbedContent(id="org-mode"):
                     with TabPane("Pick an organization", id="org-pick"):
                         yield Field("Search (name, client name or e-mail)",
-                                    Input(placeholder="type to search", id="org-search"),
+                                    SafeInput(placeholder="type to search", id="org-search"),
                                     id="field-org-search")
                         yield OptionList(id="org-list", markup=False)
                         yield Static("", id="org-pick-error", classes="field-error -empty",
                                      markup=False)
                     with TabPane("Create a new one", id="org-new"):
                         yield Field("Organization name",
-                                    Input(id="org-name", max_length=200), id="field-org-name")
+                                    SafeInput(id="org-name"), id="field-org-name")
                         yield Field("Client name (the owner)",
-                                    Input(id="org-client-name", max_length=200),
+                                    SafeInput(id="org-client-name"),
                                     id="field-org-client-name")
                         yield Field("Client e-mail",
-                                    Input(id="org-client-email", max_length=320),
+                                    SafeInput(id="org-client-email"),
                                     id="field-org-client-email")
                         yield Field("Data centre",
                                     Select([(d.upper(), d) for d in DATA_CENTERS], value="us",
@@ -127,27 +126,29 @@ class LicenseWizard(Screen[int | None]):
                                     id="field-org-dc")
             with VerticalScroll(id="step-terms"):
                 yield Static("", id="terms-org", classes="wizard-note", markup=False)
-                yield Field("Product", Select(
-                    [(p.label, p.key) for p in PRODUCTS.values()], value="livechat",
-                    allow_blank=False, id="product"), id="field-product")
-                yield Field("Terms", Select(
-                    [("Trial (14-30 days)", "trial"), ("Paid", "paid")], value="trial",
-                    allow_blank=False, id="terms"), id="field-terms")
-                yield Field("Trial days (14-30)",
-                            Input("14", id="trial-days", type="integer", max_length=3),
-                            id="field-trial-days")
-                with Horizontal(classes="wizard-pair -empty", id="paid-fields"):
+                with Horizontal(classes="wizard-pair"):
+                    yield Field("Product", Select(
+                        [(p.label, p.key) for p in PRODUCTS.values()], value="livechat",
+                        allow_blank=False, id="product"), id="field-product")
+                    yield Field("Terms", Select(
+                        [("Trial (14-30 days)", "trial"), ("Paid", "paid")], value="trial",
+                        allow_blank=False, id="terms"), id="field-terms")
+                with Horizontal(classes="wizard-pair"):
+                    yield Field("Trial days (14-30)",
+                                SafeInput("14", id="trial-days", type="integer", max_length=3),
+                                id="field-trial-days")
                     yield Field("Plan", Select([(p.title(), p) for p in PLANS],
                                                id="plan", prompt="Choose a plan"),
-                                id="field-plan")
-                    yield Field("Seats", Input(id="seats", type="integer", max_length=5),
-                                id="field-seats")
-                yield Field("Who pays", Select([(p.title(), p) for p in PAYERS],
-                                               value="partner", allow_blank=False, id="payer"),
-                            id="field-payer")
-                yield Field("Data centre", Select([(d.upper(), d) for d in DATA_CENTERS],
-                                                  value="us", allow_blank=False, id="dc"),
-                            id="field-dc")
+                                id="field-plan", classes="-empty")
+                    yield Field("Seats", SafeInput(id="seats", type="integer", max_length=5),
+                                id="field-seats", classes="-empty")
+                with Horizontal(classes="wizard-pair"):
+                    yield Field("Who pays", Select([(p.title(), p) for p in PAYERS],
+                                                   value="partner", allow_blank=False,
+                                                   id="payer"), id="field-payer")
+                    yield Field("Data centre", Select([(d.upper(), d) for d in DATA_CENTERS],
+                                                      value="us", allow_blank=False, id="dc"),
+                                id="field-dc")
             with VerticalScroll(id="step-invite"):
                 yield Static("", id="invite-summary", classes="wizard-note", markup=False)
                 yield Static(Text(
@@ -264,7 +265,10 @@ class LicenseWizard(Screen[int | None]):
     def _search_typed(self) -> None:
         if self._search_timer is not None:
             self._search_timer.stop()
-        self._search_timer = self.set_timer(self.SEARCH_DELAY, self._search)
+        self._search_timer = self.set_timer(self.SEARCH_DELAY, self._search) \
+            if self.SEARCH_DELAY > 0 else None
+        if self._search_timer is None:
+            self.call_later(self._search)
 
     def _search(self) -> None:
         text = self.query_one("#org-search", Input).value
@@ -390,7 +394,8 @@ class LicenseWizard(Screen[int | None]):
     def _terms_changed(self, event: Select.Changed) -> None:
         paid = event.value == "paid"
         self.query_one("#field-trial-days").set_class(paid, "-empty")
-        self.query_one("#paid-fields").set_class(not paid, "-empty")
+        self.query_one("#field-plan").set_class(not paid, "-empty")
+        self.query_one("#field-seats").set_class(not paid, "-empty")
 
     @on(Select.Changed, "#product")
     def _product_changed(self) -> None:
@@ -470,7 +475,10 @@ class LicenseWizard(Screen[int | None]):
     def _queue_check(self) -> None:
         if self._check_timer is not None:
             self._check_timer.stop()
-        self._check_timer = self.set_timer(self.CHECK_DELAY, self._check_rows)
+        self._check_timer = self.set_timer(self.CHECK_DELAY, self._check_rows) \
+            if self.CHECK_DELAY > 0 else None
+        if self._check_timer is None:
+            self.call_later(self._check_rows)
 
     def _members(self) -> dict[str, str]:
         org = self.org

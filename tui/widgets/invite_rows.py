@@ -22,6 +22,7 @@ from textual.widgets import Input, Select, Static
 from models.products import Role
 from models.text import display
 from models.views import InviteOutcome, InviteRequest
+from tui.widgets.wizard_fields import SafeInput
 
 DEFAULT_ROLE = "Agent"
 _LIST_SEPARATORS = re.compile(r"[,;\r\n]+")
@@ -43,7 +44,7 @@ def split_addresses(text: str) -> list[str]:
     return found
 
 
-class EmailInput(Input):
+class EmailInput(SafeInput):
     """An address field: a pasted list becomes several rows, a typed `,` or `;` a new row.
 
     Keys already on their way here when a separator was typed belong to the next row: they
@@ -107,7 +108,9 @@ class EmailInput(Input):
         if len(addresses) > 1 or _LIST_SEPARATORS.search(event.text.strip()):
             event.prevent_default()
             event.stop()
-            self.post_message(self.ListPasted(self, addresses))
+            self.post_message(self.ListPasted(self, [display(a) for a in addresses]))
+        else:
+            super()._on_paste(event)
 
 
 class InviteRow(Vertical):
@@ -117,9 +120,9 @@ class InviteRow(Vertical):
     InviteRow { height: auto; }
     InviteRow > .invite-row-line { height: auto; }
     InviteRow .invite-row-glyph { width: 2; }
-    InviteRow EmailInput { width: 1fr; min-width: 24; }
+    InviteRow EmailInput { width: 2fr; min-width: 24; max-width: 44; }
     InviteRow Select { width: 17; margin-left: 1; }
-    InviteRow .invite-row-meaning { width: 1fr; padding: 0 0 0 2; height: auto; }
+    InviteRow .invite-row-meaning { width: 3fr; padding: 0 0 0 2; height: auto; }
     InviteRow .invite-row-message { padding-left: 2; height: auto; }
     InviteRow .invite-row-message.-empty { display: none; }
     """
