@@ -38,3 +38,11 @@ def me(dbctx: Ctx) -> StaffRef:
 def org_id(dbctx: Ctx, me: StaffRef) -> int:
     return create_organization(dbctx, me, name="Acme Robotics", client_name="Olivia Owner",
                                client_email="olivia@acme.example")
+
+
+@pytest.fixture
+def license_id(dbctx: Ctx, me: StaffRef, org_id: int) -> int:
+    from models.licenses import create_license
+
+    lic, _ = create_license(dbctx, me, organization_id=org_id, product_key="helpdesk")
+    return lic

@@ -1,0 +1,88 @@
+"""Untrusted text: addresses normalized and case-folded, control characters refused."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from models.text import InvalidAddress, InvalidText, clean_text, display, normalize_email
+
+LOCAL = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._+-",
+                min_size=1, max_size=30)
+LABEL = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
+                min_size=1, max_size=15)
+CONTROL = st.sampled_from(["\x00", "\x07", "\x1b", "\n", "\r", "\t", "\x7f", "\x9b", "\u202e",
+                           "\u2066", "\u200f"])
+
+
+def _valid(local: str, domain: str) -> tuple[str, str] | None:
+    try:
+        return normalize_email(f"{local}@{domain}")
+    except InvalidAddress:
+        return None
+
+
+@given(LOCAL, LABEL, LABEL, st.randoms())
+def test_case_variants_of_an_address_share_one_key(local: str, host: str, tld: str,
+                                                   rnd: object) -> None:
+    domain = f"{host}.{tld}"
+    base = _valid(local, domain)
+    assume(base is not None)
+    assert base is not None
+    swapped = _valid(local.swapcase(), domain.swapcase())
+    assert swapped is not None
+    assert swapped[1] == base[1] == base[1].casefold()
+    # normalizing is idempotent
+    assert normalize_email(base[0]) == base
+
+
+def test_alice_in_two_spellings_is_one_key() -> None:
+    assert normalize_email("Alice@Example.com")[1] == normalize_email("alice@example.COM")[1]
+    assert normalize_email("  alice@example.com ")[0] == "alice@example.com"
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "alice", "alice@", "@example.com", "a b@example.com",
+                                 "alice@@example.com", "alice@example..com",
+                                 "alice@exa\nmple.com", "alice\x1b[31m@example.com"])
+def test_bad_addresses_are_refused_with_a_reason(bad: str) -> None:
+    with pytest.raises(InvalidAddress) as err:
+        normalize_email(bad)
+    assert str(err.value)
+    assert "\x1b" not in str(err.value) and "\n" not in str(err.value)
+
+
+@given(st.text(max_size=50), CONTROL, st.text(max_size=50))
+def test_clean_text_refuses_any_control_or_bidi_character(a: str, bad: str, b: str) -> None:
+    # Surrounding whitespace is trimmed first; inside the text nothing is forgiven.
+    with pytest.raises(InvalidText, match="control characters"):
+        clean_text(f"x{a}{bad}{b}x", "name")
+
+
+@given(st.text(max_size=300))
+def test_display_never_carries_control_characters(value: str) -> None:
+    shown = display(value)
+    assert not any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in shown)
+    assert not any(c in shown for c in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=["Cc", "Cs"],
+                                      blacklist_characters="\u200e\u200f\u202a\u202b\u202c"
+                                      "\u202d\u202e\u2066\u2067\u2068\u2069"),
+               min_size=1, max_size=200))
+def test_clean_text_keeps_printable_text_trimmed(value: str) -> None:
+    assume(value.strip())
+    out = clean_text(value, "name")
+    assert out == out.strip()
+    assert display(out) == out
+
+
+def test_clean_text_limits() -> None:
+    with pytest.raises(InvalidText, match="required"):
+        clean_text("   ", "organization name")
+    with pytest.raises(InvalidText, match="longer than 200"):
+        clean_text("x" * 201, "organization name")
+    assert clean_text("", "staff name", required=False) == ""
+    # Markup-looking text is kept as text; it is the display layer's job never to parse it.
+    markup = "[bold]Acme[/bold] [@click=quit]"
+    assert clean_text(markup, "name") == markup
