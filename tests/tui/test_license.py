@@ -49,8 +49,8 @@ async def test_users_tab_lists_accounts_and_invitations(app: LicenseDeskApp,
         # History, newest first
         await pilot.press("3")
         history = table_rows(app, "#history-table")
-        assert history[0][2] == "invitation.sent"
-        assert history[-1][2] == "license.created"
+        assert history[0][2] == "sent"
+        assert history[-1][2] == "created"
 
 
 async def test_resend_marked(app: LicenseDeskApp, ctx: Ctx, data: Data) -> None:

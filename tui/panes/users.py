@@ -17,6 +17,9 @@ FILTERS: tuple[str | None, ...] = (None, "pending", "overdue", "failed", "expire
                                    "active")
 
 
+SHORT_ROLE = {"Administrator": "Admin"}
+
+
 def row_key(u: UserRow) -> str:
     return f"{'a' if u.kind == 'account' else 'i'}:{u.id}"
 
@@ -36,16 +39,21 @@ class UsersTable(DataTable[object]):
     def show(self, users: list[UserRow]) -> None:
         current = self.current_key()
         width = max(self.size.width or self.app.size.width, 60)
-        email_w = max(width - 84, 16)
+        # Below 100 columns: short roles and dates, so every column fits in 80.
+        narrow = width < 100
+        email_w = max(width - (63 if narrow else 84), 16)
+        stamp = (lambda t: t.strftime("%d %b") if t else "-") if narrow else when
         self.clear()
         self.rows_by_key = {row_key(u): u for u in users}
         self.marked &= set(self.rows_by_key)
         for u in users:
             key = row_key(u)
             email = u.email if not u.name else f"{u.name} <{u.email}>"
-            self.add_row(self._mark(key), cell(email, email_w), cell(u.role),
-                         status(u.status), cell(u.invited_by, 16), cell(when(u.sent_at)),
-                         cell(u.times_sent or "-"), cell(when(u.accepted_at)), key=key)
+            role = SHORT_ROLE.get(u.role, u.role) if narrow else u.role
+            self.add_row(self._mark(key), cell(email, email_w), cell(role),
+                         status(u.status), cell(u.invited_by, 10 if narrow else 16),
+                         cell(stamp(u.sent_at)), cell(u.times_sent or "-"),
+                         cell(stamp(u.accepted_at)), key=key)
         if current in self.rows_by_key:
             self.move_cursor(row=self.get_row_index(current))
 

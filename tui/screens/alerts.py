@@ -36,7 +36,7 @@ class AlertsScreen(BaseScreen):
         yield Header()
         yield DataTable(id="alerts", cursor_type="row", zebra_stripes=True)
         yield Static("", id="status", markup=False)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#alerts", DataTable)

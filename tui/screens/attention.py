@@ -34,7 +34,7 @@ class AttentionScreen(BaseScreen):
         yield Header()
         yield DataTable(id="attention", cursor_type="row", zebra_stripes=True)
         yield Static("", id="status", markup=False)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#attention", DataTable)

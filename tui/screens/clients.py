@@ -21,7 +21,7 @@ PAGE = 100
 
 def _widths(total: int) -> tuple[int, int, int]:
     """Name, client and e-mail columns share what the numbers leave (80 columns still fit)."""
-    room = max(total - 34, 30)
+    room = max(total - 24, 30)
     return room * 2 // 5, room * 1 // 4, room - room * 2 // 5 - room // 4
 
 
@@ -49,7 +49,7 @@ class ClientsScreen(BaseScreen):
                     id="filter")
         yield DataTable(id="orgs", cursor_type="row", zebra_stripes=True)
         yield Static("Loading…", id="status", markup=False)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#orgs", DataTable)

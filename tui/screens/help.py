@@ -9,38 +9,43 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 HELP = """\
-licensedesk — licenses and invitations for partner support staff
+licensedesk: licenses and invitations for partner support staff
 
 Everywhere
-  ?  f1        this help                 ctrl+p   command palette: go to a client or
-  a            Alerts (unread count in            license by name, invite, remind, theme
-               the header)               escape   clear the filter, then go back
-  w            Needs attention           c        back to Clients
-  M            Mailbox (local catcher)   N        new license (wizard)
-  ctrl+q       quit
+  ? f1     this help
+  ctrl+p   command palette: go to a client or license by name,
+           invite, remind, switch theme
+  escape   clear the filter, then go back
+  a        Alerts (the unread count is always in the header)
+  w        Needs attention       c   back to Clients
+  M        Mailbox (local mail catcher)
+  N        new license (wizard)  ctrl+q  quit
 
 Clients
-  /            filter as you type (organization, client name, e-mail)
-  enter        open the organization     n        new organization
-  ]  [         next / previous page
+  /        filter as you type (organization, client, e-mail)
+  enter    open the organization
+  n        new organization      ] [  next / previous page
 
 Organization
-  enter        open the license          n        new license for this client
+  enter    open the license      n   new license for this client
 
-License: 1 Summary · 2 Users · 3 History  (left/right on the tabs)
-  i            invite users              m        send invitation reminder (confirms)
-  Users tab:   f filter by status · space mark · s resend marked (or current)
-               x revoke (confirms) · o change the role of an open invitation
+License: 1 Summary, 2 Users, 3 History (or left/right on the tabs)
+  i        invite users
+  m        send invitation reminder (asks first, says to how many)
+  Users:   f filter by status    space  mark a row
+           s resend the marked (or the current) invitations
+           x revoke (asks first) o  change the role of an open one
 
 Alerts
-  enter        open its license, mark read     r  mark read   R  all read
-  u            unread only
+  enter    open its license and mark it read
+  r        mark read   R  all read   u  unread only
 
 Needs attention (overdue and failed, oldest first)
-  space mark · s resend · m remind that license · enter opens the license
+  space    mark    s resend    m remind that license
+  enter    open the license
 
-Status is always a word: ○ pending  ◷ overdue  ● accepted/active  ⌛ expired
-✕ revoked  ✖ failed.
+Status is always a word: ○ pending  ◷ overdue  ● accepted/active
+⌛ expired  ✕ revoked  ✖ failed
 """
 
 

@@ -24,9 +24,9 @@ class IdentityScreen(ModalScreen[tuple[str, str] | None]):
             yield Static("Who is working here? Invitations you send carry your name, and "
                          "your alerts come to this address.", markup=False)
             yield Label("Your name")
-            yield Input(self.given[0], id="name", max_length=200)
+            yield Input(self.given[0], id="name", max_length=200, compact=True)
             yield Label("Your e-mail")
-            yield Input(self.given[1], id="email", max_length=320)
+            yield Input(self.given[1], id="email", max_length=320, compact=True)
             yield Button("Continue", id="continue", variant="primary")
 
     def on_mount(self) -> None:

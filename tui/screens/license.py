@@ -40,11 +40,13 @@ class LicenseScreen(BaseScreen):
     BINDINGS = [
         Binding("i", "invite", "Invite"),
         Binding("m", "remind", "Remind"),
-        Binding("space", "mark", "Mark"),
+        # Mark and Filter are spelled out on the Users tab's status line; the footer at
+        # 80 columns has room for the rest.
+        Binding("space", "mark", "Mark", show=False),
         Binding("s", "resend", "Resend"),
         Binding("x", "revoke", "Revoke"),
         Binding("o", "role", "Role"),
-        Binding("f", "filter", "Filter"),
+        Binding("f", "filter", "Filter", show=False),
         Binding("1", "tab('summary')", "Summary", show=False),
         Binding("2", "tab('users')", "Users", show=False),
         Binding("3", "tab('history')", "History", show=False),
@@ -69,7 +71,7 @@ class LicenseScreen(BaseScreen):
                 yield UsersTable(id="users-table")
             with TabPane("History", id="history"):
                 yield HistoryTable(id="history-table")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         super().on_mount()

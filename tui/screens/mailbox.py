@@ -36,7 +36,7 @@ class MailboxScreen(BaseScreen):
         yield Header()
         yield DataTable(id="mails", cursor_type="row", zebra_stripes=True)
         yield Static("", id="status", markup=False)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#mails", DataTable)
@@ -88,7 +88,7 @@ class MailScreen(BaseScreen):
                          f"Date:    {when(m.received_at)}\nSubject: {clean(m.subject)}\n",
                          markup=False, classes="mail-headers")
             yield Static(clean_lines(m.text_body or "(no plain-text part)"), markup=False)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#mail-body").focus()

@@ -24,18 +24,18 @@ class NewOrgScreen(DbWork, ModalScreen[int | None]):
         with Vertical(id="dialog", classes="form"):
             yield Label("New organization", classes="dialog-title")
             yield Label("Organization name")
-            yield Input(id="name", max_length=200)
+            yield Input(id="name", max_length=200, compact=True)
             yield Label("Client name (the owner)")
-            yield Input(id="client_name", max_length=200)
+            yield Input(id="client_name", max_length=200, compact=True)
             yield Label("Client e-mail")
-            yield Input(id="client_email", max_length=320)
+            yield Input(id="client_email", max_length=320, compact=True)
             yield Label("Data centre")
             yield Select([("US", "us"), ("EU", "eu")], value="us", allow_blank=False,
-                         id="dc")
+                         id="dc", compact=True)
             yield Static("", id="error", markup=False)
             with Horizontal(classes="buttons"):
-                yield Button("Create (ctrl+s)", id="create", variant="primary")
-                yield Button("Cancel (esc)", id="cancel")
+                yield Button("Create (ctrl+s)", id="create", variant="primary", compact=True)
+                yield Button("Cancel (esc)", id="cancel", compact=True)
 
     def on_mount(self) -> None:
         app: Any = self.app

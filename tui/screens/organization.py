@@ -29,7 +29,7 @@ class OrganizationScreen(BaseScreen):
         yield Static("Loading…", id="org-details", markup=False)
         yield DataTable(id="licenses", cursor_type="row", zebra_stripes=True)
         yield Static("enter opens a license · n makes a new one", id="status", markup=False)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#licenses", DataTable)
