@@ -215,8 +215,16 @@ class LicenseDeskApp(DbWork, App[int]):
             from mailer.service import MailService  # type: ignore[import-not-found,unused-ignore]
         except ImportError:
             return
-        self.mail = MailService(self.ctx)  # type: ignore[arg-type]
+        self.mail = MailService(self.ctx, on_alert=self._mail_alert)  # type: ignore[arg-type]
         self.run_worker(self.mail.start(), exit_on_error=False, group="mail", name="mail")
+
+    def _mail_alert(self, reason: str | None) -> None:
+        """The relay paused (bad credentials, TLS refused) or resumed sending."""
+        if reason:
+            self.notify(clean(f"Sending mail is paused: {reason}"), severity="error",
+                        markup=False, timeout=15)
+        else:
+            self.notify("Sending mail resumed.", markup=False)
 
     def kick_mail(self) -> None:
         """Actions that queued mail call this so the relay sends now, not at its next tick."""

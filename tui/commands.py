@@ -15,6 +15,10 @@ from tui.cells import clean
 def _lookup(ctx: Any, query: str) -> tuple[list[Any], list[Any]]:
     from models.queries import find_licenses, list_orgs
 
+    # "license #12", "#12" and "12" all mean license 12 (or names holding "12").
+    term = query.strip().lower().removeprefix("license").strip().lstrip("#").strip()
+    if term.isdigit():
+        return [], find_licenses(ctx, term, limit=8)
     orgs = list_orgs(ctx, query, 0, 8, with_total=False).rows
     return list(orgs), find_licenses(ctx, query, limit=8)
 

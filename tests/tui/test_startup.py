@@ -1,0 +1,136 @@
+"""First start: identity asked and remembered, demo data, theme remembered, NO_COLOR."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from models.context import Ctx
+from models.settings import config_path
+from models.views import StaffRef
+from tests.tui.conftest import Data, screen_text, settle, table_rows, until
+from tui.app import LicenseDeskApp
+from tui.screens.clients import ClientsScreen
+from tui.screens.identity import IdentityScreen
+
+
+def _config() -> dict[str, object]:
+    path = config_path()
+    return tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+@pytest.mark.slow
+async def test_first_start_asks_identity_and_loads_demo(tmp_path: Path) -> None:
+    app = LicenseDeskApp(start_mail=False, blink=False)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, IdentityScreen), timeout=20)
+        assert app.ctx is not None and app.staff is None
+        await pilot.press(*"Sam Support", "enter", *"not an address", "enter")
+        await until(pilot, lambda: any("not an address" in n.message
+                                       for n in app._notifications), timeout=10)
+        await until(pilot, lambda: isinstance(app.screen, IdentityScreen))
+        # what was typed is still there
+        assert app.screen.query_one("#name").value == "Sam Support"
+        email = app.screen.query_one("#email")
+        email.value = ""
+        email.focus()
+        await pilot.press(*"Sam@Partner.Example", "enter")
+        await until(pilot, lambda: app.ready, timeout=60)
+        await settle(pilot)
+        assert app.staff is not None and app.staff.email == "Sam@partner.example"
+        assert _config()["staff_email"] == "Sam@partner.example"
+        assert _config()["staff_name"] == "Sam Support"
+        assert isinstance(app.screen, ClientsScreen)
+        assert len(table_rows(app, "#orgs")) == 100  # the first page of 200 demo clients
+        assert "Sam Support" in app.sub_title and "unread" in app.sub_title
+        assert (tmp_path / "data" / "licensedesk.db").exists()
+    # Second start: known identity, no question, no second load of demo data.
+    app2 = LicenseDeskApp(start_mail=False, blink=False)
+    async with app2.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: app2.ready, timeout=20)
+        await settle(pilot)
+        assert isinstance(app2.screen, ClientsScreen)
+        assert "of 200 organizations" in str(app2.screen.query_one("#status").content)
+        assert app2.ctx is not None
+        app2.ctx.db.dispose()
+    assert app.ctx is not None
+    app.ctx.db.dispose()
+
+
+async def test_theme_is_remembered(app: LicenseDeskApp, data: Data) -> None:
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        app.theme = "nord"
+        await pilot.pause()
+        await until(pilot, lambda: _config().get("theme") == "nord")
+    again = LicenseDeskApp(ctx=app.ctx, staff=app.staff, start_mail=False, blink=False)
+    async with again.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert again.theme == "nord"
+
+
+async def test_theme_from_palette(app: LicenseDeskApp, data: Data) -> None:
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p", *"theme")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        before = app.theme
+        await pilot.press("down", "enter")
+        await until(pilot, lambda: app.theme != before)
+        await until(pilot, lambda: _config().get("theme") == app.theme)
+
+
+async def test_no_color_keeps_status_words(ctx: Ctx, staff: StaffRef, data: Data,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = LicenseDeskApp(ctx=ctx, staff=staff, start_mail=False, blink=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert app.no_color
+        app.open_license(data.acme_license, "users")
+        await settle(pilot)
+        assert "○ pending" in screen_text(app)
+
+
+async def test_palette_goes_to_client(app: LicenseDeskApp, data: Data) -> None:
+    from tui.screens.organization import OrganizationScreen
+
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p", *"bright books")
+        await until(pilot, lambda: "Client: Bright Books" in screen_text(app))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, OrganizationScreen)
+        assert app.screen.org_id == data.bright
+
+
+async def test_palette_goes_to_license_by_number(app: LicenseDeskApp, data: Data) -> None:
+    from tui.screens.license import LicenseScreen
+
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p", *"license #2")
+        await until(pilot, lambda: "License #2: Bright Books" in screen_text(app))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, LicenseScreen)
+        assert app.screen.license_id == data.bright_license
+
+
+async def test_help_opens_and_closes(app: LicenseDeskApp, data: Data) -> None:
+    from tui.screens.help import HelpScreen
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f1")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, ClientsScreen)
