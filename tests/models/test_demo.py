@@ -1,0 +1,182 @@
+"""Demo data: deterministic, consistent with the services' rules, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, text
+
+import models.demo
+from models.context import Ctx
+from models.demo import make_demo_data
+from models.invitations import invite
+from models.notifications import list_notifications
+from models.organizations import create_organization
+from models.outbox import pending_count
+from models.products import INVITATION_STATUSES, PRODUCTS
+from models.queries import list_orgs
+from models.scans import run_scans
+from models.settings import Settings
+from models.staff import ensure_staff
+from models.tables import Account, AuditEvent, Invitation, License, OutboxMail
+from models.timeutil import FixedClock
+from models.views import InviteRequest
+
+DUMP = {
+    "organization": "SELECT * FROM organization ORDER BY id",
+    "license": "SELECT * FROM license ORDER BY id",
+    "invitation": "SELECT * FROM invitation ORDER BY id",
+    "account": "SELECT * FROM account ORDER BY id",
+    "outbox_mail": "SELECT * FROM outbox_mail ORDER BY id",
+    "audit_event": "SELECT * FROM audit_event ORDER BY id",
+    "notification": "SELECT * FROM notification ORDER BY id",
+}
+
+
+def _sqlite_ctx(path: Path, staff: str | None = "sam@partner.example") -> Ctx:
+    settings = Settings(data_dir=path, staff_email=staff, staff_name="Sam Support")
+    return Ctx.open(settings, clock=FixedClock())
+
+
+def _dump(ctx: Ctx) -> dict[str, list[tuple[object, ...]]]:
+    with ctx.db.engine.connect() as conn:
+        return {k: [tuple(r) for r in conn.exec_driver_sql(q)] for k, q in DUMP.items()}
+
+
+def test_same_seed_same_data_other_seed_other_data(tmp_path: Path) -> None:
+    a, b, c = (_sqlite_ctx(tmp_path / n) for n in "abc")
+    counts = make_demo_data(a, orgs=60, seed=7)
+    assert make_demo_data(b, orgs=60, seed=7) == counts
+    make_demo_data(c, orgs=60, seed=8)
+    assert _dump(a) == _dump(b)
+    assert _dump(a)["invitation"] != _dump(c)["invitation"]
+    assert counts["organization"] == 60 and 350 <= counts["invitation"] <= 850
+
+
+def test_the_bulk_path_writes_the_same_rows(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(models.demo, "CHUNK_ORGS", 9)
+    small = _sqlite_ctx(tmp_path / "small")
+    make_demo_data(small, orgs=40, seed=3)
+    monkeypatch.setattr(models.demo, "BULK_ORGS", 10)
+    bulk = _sqlite_ctx(tmp_path / "bulk")
+    make_demo_data(bulk, orgs=40, seed=3)
+    assert _dump(small) == _dump(bulk)
+    with bulk.db.engine.connect() as conn:
+        names = {r[0] for r in conn.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert conn.exec_driver_sql("PRAGMA integrity_check").scalar_one() == "ok"
+    assert {"ix_invitation_status_overdue", "ix_outbox_due", "ix_audit_license"} <= names
+
+
+def _check_consistent(ctx: Ctx) -> None:
+    now = ctx.now()
+    with ctx.db.read() as s:
+        invs = s.execute(select(Invitation)).scalars().all()
+        statuses = {i.status for i in invs}
+        assert statuses == set(INVITATION_STATUSES)
+        for i in invs:
+            assert i.sent_at <= now and i.created_at <= i.sent_at
+            assert i.overdue_at - i.sent_at == ctx.settings.overdue_after
+            assert i.expires_at - i.sent_at == ctx.settings.invite_expiry
+            assert (i.accepted_at is not None) == (i.status == "accepted")
+            if i.status == "pending":
+                assert i.overdue_at > now
+            if i.status == "overdue":
+                assert i.overdue_at <= now < i.expires_at
+            if i.status == "expired":
+                assert i.expires_at <= now
+            if i.accepted_at is not None:
+                assert i.sent_at < i.accepted_at < min(i.expires_at, now)
+            assert (i.failed_reason is not None) == (i.status == "failed")
+        accepted = {i.id for i in invs if i.status == "accepted"}
+        linked = set(s.execute(select(Account.invitation_id).where(
+            Account.invitation_id.is_not(None))).scalars())  # type: ignore[union-attr]
+        assert linked == accepted
+        owners = s.execute(select(func.count()).select_from(Account).where(
+            Account.role == "Owner")).scalar_one()
+        assert owners == s.execute(select(func.count()).select_from(License)).scalar_one()
+        mails = s.execute(select(OutboxMail.invitation_id, OutboxMail.send_no, OutboxMail.status)
+                          .where(OutboxMail.invitation_id.is_not(None))).all()  # type: ignore[union-attr]
+        assert len(mails) == len(invs)
+        by_inv = {m.invitation_id: m for m in mails}
+        for i in invs:
+            m = by_inv[i.id]
+            assert m.send_no == i.send_no
+            assert m.status == ("failed" if i.status == "failed" else "sent")
+        sent_audits = dict(s.execute(
+            select(AuditEvent.invitation_id, func.count()).where(
+                AuditEvent.kind.in_(["invitation.sent", "invitation.reminded"]))  # type: ignore[attr-defined]
+            .group_by(AuditEvent.invitation_id)).all())
+        assert sent_audits == dict.fromkeys(by_inv, 1)
+        products = set(s.execute(select(License.product)).scalars())
+        lic_statuses = set(s.execute(select(License.status)).scalars())
+    assert products == set(PRODUCTS)
+    assert lic_statuses == {"trial", "paid", "expired"}
+    assert pending_count(ctx) == 0  # demo mails never flood the catcher
+
+
+def test_demo_data_keeps_the_services_rules(tmp_path: Path) -> None:
+    ctx = _sqlite_ctx(tmp_path)
+    counts = make_demo_data(ctx, orgs=200)
+    _check_consistent(ctx)
+    me = ensure_staff(ctx)
+    notes = list_notifications(ctx, me.id)
+    assert 1 <= len(notes) == counts["notification"] <= 12
+    assert {n.kind for n in notes} <= {"accepted", "overdue", "failed"}
+    # Consistent times: nothing is due now, so a scan changes nothing.
+    res = run_scans(ctx)
+    assert (res.overdue, res.expired) == (0, 0)
+    # Moving the clock makes pending ones due, a realistic trickle.
+    ctx.clock.advance(timedelta(hours=1))  # type: ignore[attr-defined]
+    assert 0 < run_scans(ctx).overdue < counts["invitation"] // 10
+    page = list_orgs(ctx, "", limit=20)
+    assert page.total == 200 and len(page.rows) == 20
+    assert all(r.licenses >= 1 for r in page.rows)
+    word = page.rows[0].name.split()[0].upper()
+    assert all(word.casefold() in f"{r.name} {r.client_name} {r.client_email}".casefold()
+               for r in list_orgs(ctx, word).rows)
+    # Services go on working on top of it.
+    org = create_organization(ctx, me, name="After Demo", client_name="Ann After",
+                              client_email="ann@after.example")
+    assert org == 201
+
+
+def test_demo_data_without_a_staff_identity(tmp_path: Path) -> None:
+    ctx = _sqlite_ctx(tmp_path, staff=None)
+    counts = make_demo_data(ctx, orgs=20)
+    assert counts["notification"] == 0 and counts["invitation"] > 0
+
+
+def test_demo_data_on_postgresql(request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    from tests.support.pg import fresh_database
+
+    url = fresh_database(request.getfixturevalue("pg_url"), migrated=True)
+    ctx = Ctx.open(Settings(data_dir=tmp_path, database_url=url,
+                            staff_email="sam@partner.example"), clock=FixedClock())
+    try:
+        counts = make_demo_data(ctx, orgs=120, seed=5)
+        _check_consistent(ctx)
+        lite = _sqlite_ctx(tmp_path / "lite")
+        assert make_demo_data(lite, orgs=120, seed=5) == counts
+        me = ensure_staff(ctx)
+        # The sequences moved past the ids the load chose.
+        org = create_organization(ctx, me, name="After Demo", client_name="Ann After",
+                                  client_email="ann@after.example")
+        assert org == 121
+        from models.licenses import create_license
+
+        lic, _ = create_license(ctx, me, organization_id=org, product_key="livechat")
+        invite(ctx, me, lic, [InviteRequest("x@after.example", "Agent")])
+        with ctx.db.read() as s:
+            assert s.execute(text("SELECT count(*) FROM invitation")).scalar_one() == (
+                counts["invitation"] + 1)
+    finally:
+        ctx.db.dispose()
+
+
+def test_negative_orgs_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="0 or more"):
+        make_demo_data(_sqlite_ctx(tmp_path), orgs=-1)
