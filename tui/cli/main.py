@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from importlib import import_module
+from typing import NoReturn
 
 from tui.cli.common import CliError
 
@@ -19,8 +20,15 @@ MODULES = (
 )
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors in one line on stderr, like every other refusal (scripts read one line)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="licensedesk",
         description="Licenses and invitations for partner support staff. "
         "Without a command, starts the console.",
