@@ -54,9 +54,10 @@ def cmd_invite(args: argparse.Namespace) -> int:
     try:
         result = invite(ctx, actor(ctx), args.license_id, rows, add_me=args.add_me)
     except InviteRefused as err:
-        for o in err.outcomes:
-            if not o.ok:
-                print(f"licensedesk: {o.message}", file=sys.stderr)
+        bad = [o for o in err.outcomes if not o.ok]
+        # One refused row is already the summary line; several get a line each first.
+        for o in bad if len(bad) > 1 else []:
+            print(f"licensedesk: {o.message}", file=sys.stderr)
         raise
     if args.json:
         emit_json({"invitations": list(result.outcomes), "seats_before": result.seats_before,
