@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from models.context import Ctx
-from models.errors import NoStaffIdentity
+from models.errors import NoStaffIdentity, Refused
 from models.notifications import SUBJECTS
 from models.products import OWNER, PLANS, PRODUCTS
 from models.staff import ensure_staff
@@ -445,7 +445,7 @@ def make_demo_data(ctx: Ctx, orgs: int = 200, seed: int = 1,
                    progress: Callable[[int], None] | None = None) -> dict[str, int]:
     """Add `orgs` organizations with ~10 invitations each; returns rows written per table."""
     if orgs < 0:
-        raise ValueError("orgs must be 0 or more")
+        raise Refused(f"the number of organizations must be 0 or more, not {orgs}")
     staff, me = _staff(ctx)
     db = ctx.db
     sqlite = db.is_sqlite

@@ -11,6 +11,7 @@ from sqlalchemy import func, select, text
 import models.demo
 from models.context import Ctx
 from models.demo import make_demo_data
+from models.errors import Refused
 from models.invitations import invite
 from models.notifications import list_notifications
 from models.organizations import create_organization
@@ -178,5 +179,5 @@ def test_demo_data_on_postgresql(request: pytest.FixtureRequest, tmp_path: Path)
 
 
 def test_negative_orgs_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="0 or more"):
+    with pytest.raises(Refused, match="0 or more"):
         make_demo_data(_sqlite_ctx(tmp_path), orgs=-1)
