@@ -1,0 +1,314 @@
+"""Every CLI command with good and bad input: bad input is one line on stderr, a non-zero
+exit, and nothing written; `--json` parses and carries the fields issue 2 names."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from models.context import Ctx
+from models.settings import load_settings
+from models.staff import ensure_staff
+from models.tables import (
+    Account,
+    AuditEvent,
+    Invitation,
+    License,
+    Notification,
+    Organization,
+    OutboxMail,
+    Staff,
+)
+from tui.cli.main import main
+
+TABLES = (Staff, Organization, License, Account, Invitation, OutboxMail, Notification, AuditEvent)
+INVITATION_FIELDS = {"id", "email", "role", "status", "license_id", "sent_at", "overdue_at",
+                     "accepted_at"}
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> object:
+        return json.loads(self.out)
+
+
+Cli = Callable[..., Run]
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
+    monkeypatch.setenv("LICENSEDESK_STAFF_EMAIL", "sam@partner.example")
+
+    def run(*argv: str) -> Run:
+        capsys.readouterr()
+        try:
+            code = main(list(argv))
+        except SystemExit as exit_:  # argparse
+            code = int(exit_.code or 0)
+        out, err = capsys.readouterr()
+        return Run(code, out, err)
+
+    return run
+
+
+def counts(register_me: bool = False) -> dict[str, int]:
+    ctx = Ctx.open(load_settings())
+    try:
+        if register_me and ctx.settings.staff_email:
+            # The acting person is registered on first use, bad input or not; that row is
+            # who ran the command, not what they typed.
+            ensure_staff(ctx)
+        with ctx.db.read() as s:
+            return {t.__name__: s.execute(select(func.count()).select_from(t)).scalar_one()
+                    for t in TABLES}
+    finally:
+        ctx.db.dispose()
+
+
+def refused(cli: Cli, *argv: str, says: str) -> Run:
+    """Run a bad command: one line on stderr saying `says`, exit 2, no row written."""
+    before = counts(register_me=True)
+    r = cli(*argv)
+    assert r.code == 2, r
+    lines = r.err.strip().splitlines()
+    assert len(lines) == 1, r.err
+    assert lines[0].startswith("licensedesk") and says in lines[0], r.err
+    assert "Traceback" not in r.err and r.out == ""
+    assert counts() == before
+    return r
+
+
+@pytest.fixture
+def org(cli: Cli) -> int:
+    r = cli("org", "add", "--name", "Acme Robotics", "--client-name", "Olivia Owner",
+            "--client-email", "Olivia@Acme.example", "--data-center", "eu", "--json")
+    assert r.code == 0, r.err
+    data = r.json()
+    assert isinstance(data, dict)
+    return int(data["id"])
+
+
+@pytest.fixture
+def lic(cli: Cli, org: int) -> int:
+    r = cli("license", "create", "--org", str(org), "--product", "helpdesk",
+            "--invite", "ann@client.example:Agent", "bo@client.example:viewer", "--json")
+    assert r.code == 0, r.err
+    data = r.json()
+    assert isinstance(data, dict)
+    return int(data["id"])
+
+
+def test_db_upgrade(cli: Cli) -> None:
+    first = cli("db", "upgrade")
+    assert first.code == 0 and "upgraded at revision 0001" in first.out
+    again = cli("db", "upgrade")
+    assert again.code == 0 and "already at revision 0001" in again.out
+    refused(cli, "db", says="required")
+    refused(cli, "db", "downgrade", says="invalid choice")
+
+
+def test_demo_data(cli: Cli) -> None:
+    r = cli("demo-data", "--orgs", "15", "--seed", "4")
+    assert r.code == 0, r.err
+    assert "15 organization" in r.out and "invitation" in r.out
+    assert counts()["Organization"] == 15
+    listed = cli("org", "list", "--json", "--limit", "500")
+    assert len(listed.json()) == 15  # type: ignore[arg-type]
+    refused(cli, "demo-data", "--orgs", "many", says="invalid int value")
+    refused(cli, "demo-data", "--orgs", "-3", says="0 or more")
+
+
+def test_org_add_and_list(cli: Cli, org: int) -> None:
+    r = cli("org", "list", "--json")
+    (row,) = r.json()  # type: ignore[misc]
+    assert row == {"id": org, "name": "Acme Robotics", "client_name": "Olivia Owner",
+                   "client_email": "Olivia@acme.example", "data_center": "eu",
+                   "licenses": 0, "attention": 0}
+    cli("org", "add", "--name", "Beta 100% Foods", "--client-name", "Bea",
+        "--client-email", "bea@beta.example")
+    found = cli("org", "list", "--search", "100%", "--json").json()
+    assert [o["name"] for o in found] == ["Beta 100% Foods"]  # type: ignore[index,union-attr]
+    assert cli("org", "list", "--search", "OLIVIA", "--json").json()[0]["id"] == org  # type: ignore[index]
+    table = cli("org", "list")
+    assert table.code == 0 and "Acme Robotics" in table.out and "(2 of 2)" in table.out
+
+
+@pytest.mark.parametrize(("argv", "says"), [
+    (["--client-email", "not-an-address"], "@-sign"),
+    (["--client-email", "a@b.example", "--name-override", "x"], "unrecognized arguments"),
+    (["--client-email", "a@b.example", "--data-center", "mars"], "invalid choice"),
+])
+def test_org_add_refuses_bad_input(cli: Cli, argv: list[str], says: str) -> None:
+    refused(cli, "org", "add", "--name", "Acme", "--client-name", "Ann", *argv, says=says)
+
+
+def test_org_add_refuses_control_characters_and_empty_names(cli: Cli) -> None:
+    refused(cli, "org", "add", "--name", "Evil\x1b[2J Corp", "--client-name", "Ann",
+            "--client-email", "a@b.example", says="control characters")
+    refused(cli, "org", "add", "--name", "   ", "--client-name", "Ann",
+            "--client-email", "a@b.example", says="organization name is required")
+
+
+def test_writing_needs_a_staff_identity(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("LICENSEDESK_STAFF_EMAIL")
+    refused(cli, "org", "add", "--name", "Acme", "--client-name", "Ann",
+            "--client-email", "a@b.example", says="LICENSEDESK_STAFF_EMAIL")
+    ok = cli("--as", "kim@partner.example", "org", "add", "--name", "Acme",
+             "--client-name", "Ann", "--client-email", "a@b.example")
+    assert ok.code == 0, ok.err
+    refused(cli, "--as", "not an address", "org", "add", "--name", "Acme", "--client-name",
+            "Ann", "--client-email", "a@b.example", says="licensedesk")
+
+
+def test_license_create_and_show(cli: Cli, org: int, lic: int) -> None:
+    paid = cli("license", "create", "--org", str(org), "--product", "textapp", "--paid",
+               "--plan", "team", "--seats", "3", "--payer", "client", "--add-me", "--json")
+    assert paid.code == 0, paid.err
+    data = paid.json()
+    assert isinstance(data, dict)
+    assert [i["email"] for i in data["invitations"]] == ["sam@partner.example"]
+    shown = cli("license", "show", str(lic), "--json").json()
+    assert isinstance(shown, dict)
+    assert shown["id"] == lic
+    summary = shown["summary"]["license"]
+    assert (summary["product"], summary["status"], summary["data_center"]) == (
+        "helpdesk", "trial", "eu")
+    assert shown["summary"]["counts"]["pending"] == 2
+    assert [u["email"] for u in shown["users"]] == [
+        "Olivia@acme.example", "ann@client.example", "bo@client.example"]
+    assert {"id", "email", "role", "status", "sent_at", "accepted_at"} <= set(shown["users"][1])
+    assert shown["history"][0]["kind"] == "invitation.sent"
+    text = cli("license", "show", str(lic))
+    assert text.code == 0 and "HelpDesk for Acme Robotics" in text.out
+
+
+@pytest.mark.parametrize(("argv", "says"), [
+    (["--org", "999", "--product", "livechat"], "no organization with id 999"),
+    (["--org", "{org}", "--product", "zoom"], "invalid choice"),
+    (["--org", "{org}", "--product", "livechat", "--paid", "--seats", "2"], "needs a plan"),
+    (["--org", "{org}", "--product", "livechat", "--trial-days", "3"], "14 to 30"),
+    (["--org", "{org}", "--product", "livechat", "--invite", "nocolon"], "EMAIL:ROLE"),
+    (["--org", "{org}", "--product", "livechat", "--invite", "v@c.example:Viewer"],
+     "no role 'Viewer'"),
+    (["--org", "{org}", "--product", "livechat", "--invite", "x@:Agent"], "nothing sent"),
+    (["--org", "{org}", "--product", "livechat", "--paid", "--trial-days", "20"],
+     "not allowed with"),
+])
+def test_license_create_refuses_bad_input(cli: Cli, org: int, argv: list[str],
+                                          says: str) -> None:
+    refused(cli, "license", "create", *[a.format(org=org) for a in argv], says=says)
+
+
+def test_license_show_unknown(cli: Cli) -> None:
+    refused(cli, "license", "show", "42", says="no license with id 42")
+    refused(cli, "license", "show", "forty-two", says="invalid int value")
+
+
+def test_invite_and_list_invitations(cli: Cli, lic: int) -> None:
+    r = cli("invite", str(lic), "Cy@Client.example:administrator", "--json")
+    assert r.code == 0, r.err
+    data = r.json()
+    assert isinstance(data, dict)
+    (made,) = data["invitations"]
+    assert (made["email"], made["role"], made["result"]) == (
+        "Cy@client.example", "Administrator", "invited")
+    rows = cli("invitations", "--license", str(lic), "--json").json()
+    assert isinstance(rows, list) and len(rows) == 3
+    for row in rows:
+        assert INVITATION_FIELDS <= set(row)
+        assert row["status"] == "pending" and row["license_id"] == lic
+        assert row["sent_at"].endswith("+00:00") and row["accepted_at"] is None
+    assert made["invitation_id"] in {row["id"] for row in rows}
+    only = cli("invitations", "--status", "overdue", "--json").json()
+    assert only == []
+    table = cli("invitations")
+    assert table.code == 0 and "cy@client.example".casefold() in table.out.casefold()
+
+
+@pytest.mark.parametrize(("argv", "says"), [
+    (["{lic}", "nocolon"], "expected EMAIL:ROLE"),
+    (["{lic}", "zed@client.example:Pilot"], "no role 'Pilot'"),
+    (["{lic}", "zed@:Agent"], "nothing sent"),
+    (["{lic}", "ANN@client.example:Agent"], "already has an open invitation"),
+    (["{lic}", "olivia@ACME.example:Agent"], "Olivia Owner"),
+    (["4040", "zed@client.example:Agent"], "no license with id 4040"),
+])
+def test_invite_refuses_bad_input(cli: Cli, lic: int, argv: list[str], says: str) -> None:
+    refused(cli, "invite", *[a.format(lic=lic) for a in argv], says=says)
+
+
+def test_invite_several_bad_rows_get_a_line_each(cli: Cli, lic: int) -> None:
+    before = counts()
+    r = cli("invite", str(lic), "a@:Agent", "b@client.example:Pilot", "ok@client.example:Agent")
+    assert r.code == 2 and counts() == before
+    lines = r.err.strip().splitlines()
+    assert len(lines) == 3 and lines[-1].startswith("licensedesk: nothing sent")
+
+
+def test_invitations_refuses_bad_filters(cli: Cli) -> None:
+    refused(cli, "invitations", "--status", "lost", says="invalid choice")
+    refused(cli, "invitations", "--license", "one", says="invalid int value")
+
+
+def test_remind_resend_revoke(cli: Cli, lic: int) -> None:
+    reminded = cli("remind", str(lic), "--json").json()
+    assert isinstance(reminded, dict) and sorted(reminded["done"]) == [1, 2]
+    resent = cli("resend", "1", "--json").json()
+    assert resent == {"done": [1], "skipped": []}
+    revoked = cli("revoke", "2", "--json").json()
+    assert revoked == {"done": [2], "skipped": []}
+    again = cli("revoke", "2")
+    assert again.code == 0 and "skipped 2: bo@client.example is revoked" in again.out
+    rows = {r["id"]: r for r in cli("invitations", "--json").json()}  # type: ignore[union-attr]
+    assert (rows[1]["status"], rows[1]["times_sent"]) == ("pending", 3)
+    assert rows[2]["status"] == "revoked"
+    assert cli("remind", str(lic)).out.strip() == "reminded 1 invitation(s)"
+
+
+@pytest.mark.parametrize("argv", [["remind", "777"], ["resend", "777"], ["revoke", "1", "777"],
+                                  ["resend"], ["revoke", "x"]])
+def test_remind_resend_revoke_refuse_unknown_ids(cli: Cli, lic: int, argv: list[str]) -> None:
+    refused(cli, *argv, says="licensedesk")
+
+
+def test_alerts(cli: Cli, lic: int) -> None:
+    from models.accept import accept
+    from models.outbox import claim
+
+    ctx = Ctx.open(load_settings())
+    try:
+        token = next(m.token for m in claim(ctx, "t", 50) if m.to_addr == "ann@client.example")
+        assert token
+        accept(ctx, token, "Ann Accepted", "correct horse battery")
+    finally:
+        ctx.db.dispose()
+    rows = cli("alerts", "--json").json()
+    assert isinstance(rows, list) and len(rows) == 1
+    assert {"id", "kind", "text", "license_id", "created_at", "read"} <= set(rows[0])
+    assert (rows[0]["kind"], rows[0]["read"], rows[0]["license_id"]) == ("accepted", False, lic)
+    assert cli("alerts", "--unread", "--mark-read").code == 0
+    assert cli("alerts", "--unread", "--json").json() == []
+    other = cli("--as", "someone@partner.example", "alerts", "--json")
+    assert other.json() == []
+    refused(cli, "alerts", "--since", "yesterday", says="unrecognized arguments")
+
+
+def test_the_module_entry_point(tmp_path: Path) -> None:
+    ok = subprocess.run([sys.executable, "-m", "tui.cli.main", "org", "list", "--json"],
+                        capture_output=True, text=True, timeout=120, check=False)
+    assert ok.returncode == 0, ok.stderr
+    assert json.loads(ok.stdout) == []
+    bad = subprocess.run([sys.executable, "-m", "tui.cli.main", "invite", "1", "x"],
+                         capture_output=True, text=True, timeout=120, check=False)
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
