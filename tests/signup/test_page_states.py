@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from datetime import timedelta
 
@@ -141,6 +142,8 @@ async def test_form_errors_come_back_on_the_form_with_the_name_kept(
         assert message in resp.text
         assert f'id="{field}-error"' in resp.text and 'aria-invalid="true"' in resp.text
         assert 'role="alert"' in resp.text
+        assert resp.text.count("autofocus") == 1
+        assert re.search(rf'<input id="{field}"[^>]*autofocus', resp.text)
         if data["name"].strip() and "\x1b" not in data["name"]:
             assert f'value="{data["name"]}"' in resp.text
         assert "\x1b" not in resp.text
