@@ -18,8 +18,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from mailer.backoff import gave_up, retry_delay
-from mailer.compose import ComposeError, compose
-from mailer.smtp import Connector, Paused, Permanent, SmtpClient, SmtpConfig, Transient
+from mailer.compose import ComposeError, Outgoing, prepare
+from mailer.smtp import Connector, Hook, Paused, Permanent, SmtpClient, SmtpConfig, Transient
 from models.context import Ctx
 from models.outbox import ClaimedMail, claim, mark_failed, mark_retry, mark_sent, release
 
@@ -30,6 +30,7 @@ POLL_SECONDS = 2.0     # how often an idle relay looks for mail other processes 
 MAX_PAUSE = timedelta(minutes=5)
 
 AlertHook = Callable[[str | None], None]
+Job = tuple[ClaimedMail, Outgoing | ComposeError]
 
 
 def new_owner() -> str:
@@ -118,21 +119,65 @@ class Relay:
         finally:
             await asyncio.gather(*(c.quit() for c in self.clients))
 
+    def _fetch(self) -> list[Job]:
+        """Claim a batch and compose it, in a worker thread: off the event loop and off the
+        path between one mail and the next."""
+        mails = claim(self.ctx, self.owner, PREFETCH)
+        now = self.ctx.now()
+        jobs: list[Job] = []
+        for mail in mails:
+            try:
+                jobs.append((mail, prepare(mail, self.ctx.settings, now)))
+            except ComposeError as err:
+                jobs.append((mail, err))
+        return jobs
+
     async def _lane(self, client: SmtpClient) -> int:
         handled = 0
-        limit = self.config.timeout + 5
-        while not self._stopping and not self.paused:
-            batch = await asyncio.to_thread(claim, self.ctx, self.owner, PREFETCH)
-            if not batch:
-                break
-            for i, mail in enumerate(batch):
-                left = (mail.lease_until - self.ctx.now()).total_seconds()
-                if self._stopping or self.paused or left < limit:
-                    # Not started: give it back now rather than make others wait the lease out.
-                    await asyncio.to_thread(self._release, batch[i:])
+        # Start a mail only while the lease still covers a whole attempt (or, with a lease
+        # configured shorter than an attempt, half of the lease).
+        need = min(self.config.timeout + 5, self.ctx.settings.outbox_lease.total_seconds() / 2)
+        recording: asyncio.Task[None] | None = None
+
+        async def settle() -> None:
+            """Wait until the previous mail's result is in the database."""
+            nonlocal recording
+            if recording is not None:
+                task, recording = recording, None
+                await task
+
+        ahead: asyncio.Task[list[Job]] | None = asyncio.create_task(asyncio.to_thread(self._fetch))
+        try:
+            while ahead is not None:
+                batch = await ahead
+                ahead = None
+                if not batch:
                     break
-                await self._deliver(client, mail)
-                handled += 1
+                if self._stopping or self.paused:
+                    await asyncio.to_thread(self._release, [m for m, _ in batch])
+                    break
+                if len(batch) == PREFETCH:
+                    # Likely more due: claim and compose the next batch while this one sends.
+                    ahead = asyncio.create_task(asyncio.to_thread(self._fetch))
+                for i, (mail, job) in enumerate(batch):
+                    left = (mail.lease_until - self.ctx.now()).total_seconds()
+                    if self._stopping or self.paused or left < need:
+                        # Not started: give it back now rather than make others wait it out.
+                        await settle()
+                        await asyncio.to_thread(self._release, [m for m, _ in batch[i:]])
+                        break
+                    recording = await self._deliver(client, mail, job, settle)
+                    handled += 1
+                else:
+                    if ahead is None:
+                        # Sending may have queued more (a failure notifies the inviter).
+                        await settle()
+                        ahead = asyncio.create_task(asyncio.to_thread(self._fetch))
+        finally:
+            await settle()
+            if ahead is not None:
+                rest = await ahead
+                await asyncio.to_thread(self._release, [m for m, _ in rest])
         return handled
 
     def _release(self, mails: list[ClaimedMail]) -> None:
@@ -141,22 +186,28 @@ class Relay:
 
     # -- one mail ------------------------------------------------------------------------
 
-    async def _deliver(self, client: SmtpClient, mail: ClaimedMail) -> None:
+    async def _deliver(self, client: SmtpClient, mail: ClaimedMail,
+                       job: Outgoing | ComposeError, settle: Hook) -> asyncio.Task[None] | None:
+        """Send one mail. A delivered mail is recorded in the background while the next one
+        starts; `settle` (called before the next DATA) keeps at most one mail per lane
+        delivered but unrecorded, whenever the process dies."""
         ctx = self.ctx
+        if isinstance(job, ComposeError):
+            await settle()
+            await self._record("failed", mail, mark_failed, ctx, mail.id, self.owner, str(job))
+            return None
         try:
-            msg = compose(mail, ctx.settings, ctx.now())
-        except ComposeError as err:
-            await self._record("failed", mail, mark_failed, ctx, mail.id, self.owner, str(err))
-            return
-        try:
-            await client.send(msg)
+            await client.send(job, before_data=settle)
         except Paused as err:
+            await settle()
             self._pause(str(err))
             await asyncio.to_thread(release, ctx, mail.id, self.owner)
         except Permanent as err:
+            await settle()
             log.warning("mail %s refused for good: %s", mail.id, err)
             await self._record("failed", mail, mark_failed, ctx, mail.id, self.owner, str(err))
         except Transient as err:
+            await settle()
             log.info("mail %s not sent this time: %s", mail.id, err)
             s = ctx.settings
             if gave_up(mail.created_at, ctx.now(), s.smtp_give_up_after):
@@ -168,7 +219,9 @@ class Relay:
                                    str(err), delay)
         else:
             self._clear_alert()
-            await self._record("sent", mail, mark_sent, ctx, mail.id, self.owner)
+            return asyncio.create_task(
+                self._record("sent", mail, mark_sent, ctx, mail.id, self.owner))
+        return None
 
     async def _record(self, outcome: str, mail: ClaimedMail, fn: Callable[..., bool],
                       *args: object) -> None:

@@ -12,11 +12,12 @@ import socket
 import stat
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from email.message import EmailMessage
 from pathlib import Path
 
 import aiosmtplib
+from aiosmtplib.email import flatten_message
 
+from mailer.compose import Outgoing
 from models.settings import Settings
 
 log = logging.getLogger("licensedesk.mailer.smtp")
@@ -26,6 +27,7 @@ DEFAULT_PORTS = {"tls": 465, "starttls": 587, "none": 25}
 AUTH_CODES = (530, 534, 535, 538)
 
 Connector = Callable[[], Awaitable[socket.socket]]
+Hook = Callable[[], Awaitable[None]]
 
 
 class SendError(Exception):
@@ -200,10 +202,33 @@ class SmtpClient:
         auth = getattr(smtp, f"auth_{methods[0].replace('-', '')}")
         await auth(username, password.reveal())
 
-    async def send(self, msg: EmailMessage) -> None:
-        """Deliver or raise Transient / Permanent / Paused, within one overall time limit."""
+    @staticmethod
+    async def _envelope(smtp: aiosmtplib.SMTP, out: Outgoing) -> bytes:
+        """MAIL FROM and RCPT TO; returns the bytes DATA will carry."""
+        options = []
+        data = out.data
+        if smtp.supports_extension("8bitmime"):
+            options.append("BODY=8BITMIME")
+        else:
+            data = flatten_message(out.message, utf8=out.utf8, cte_type="7bit")
+        if out.utf8:
+            if not smtp.supports_extension("smtputf8"):
+                raise Permanent("the mail server cannot take a non-ASCII address (no SMTPUTF8)")
+            options.append("SMTPUTF8")
+        await smtp.mail(out.sender, options=options)
+        await smtp.rcpt(out.recipient)
+        return data
+
+    async def send(self, out: Outgoing, before_data: Hook | None = None) -> None:
+        """Deliver or raise Transient / Permanent / Paused, within one overall time limit.
+
+        `before_data` runs between RCPT and DATA, outside the time limit: the relay records
+        the previous mail there, so the server cannot accept this one before that is done.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.config.timeout
         try:
-            async with asyncio.timeout(self.config.timeout):
+            async with asyncio.timeout_at(deadline):
                 smtp = self._smtp if self.connected else None
                 try:
                     if smtp is None:
@@ -213,14 +238,16 @@ class SmtpClient:
                 except aiosmtplib.SMTPResponseException as err:
                     # A refusal while greeting is about the connection, not this mail.
                     raise Transient(f"while connecting: {_reply(err)}") from None
-                await smtp.send_message(msg)
+                data = await self._envelope(smtp, out)
+            if before_data is not None:
+                paused_at = loop.time()
+                await before_data()
+                deadline += loop.time() - paused_at
+            async with asyncio.timeout_at(deadline):
+                await smtp.data(data)
         except SendError:
             self.close()
             raise
-        except aiosmtplib.SMTPRecipientsRefused as err:
-            self.close()
-            first = err.recipients[0]
-            raise classify(first.code, _reply(first)) from None
         except aiosmtplib.SMTPResponseException as err:
             self.close()
             raise classify(err.code, _reply(err)) from None

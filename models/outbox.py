@@ -137,13 +137,15 @@ def _held(mail_id: int, owner: str) -> Any:
 
 
 def mark_sent(ctx: Ctx, mail_id: int, owner: str) -> bool:
+    """Once per mail on the relay's critical path: a bare Core transaction (no ORM session),
+    on the same write engine as Database.write() (BEGIN IMMEDIATE on SQLite)."""
     now = ctx.now()
-    with ctx.db.write() as s:
-        res = s.execute(update(OutboxMail).where(_held(mail_id, owner)).values(
+    with ctx.db._write_engine.begin() as conn:
+        res = conn.execute(update(OutboxMail).where(_held(mail_id, owner)).values(
             status="sent", sent_at=now, lease_owner=None, lease_until=None,
             token_sealed=None, last_error=None,
         ))
-    return bool(res.rowcount)  # type: ignore[attr-defined]
+    return bool(res.rowcount)
 
 
 def mark_retry(ctx: Ctx, mail_id: int, owner: str, error: str, delay: timedelta) -> bool:

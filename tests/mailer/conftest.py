@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import socket
 import threading
 from collections import Counter
@@ -17,8 +18,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from email import policy
-from email.message import EmailMessage
-from email.parser import BytesParser
+from email.message import EmailMessage, Message
+from email.parser import BytesHeaderParser, BytesParser
 from pathlib import Path
 from typing import Any
 
@@ -29,24 +30,53 @@ from models.context import Ctx
 from models.settings import Settings
 from models.timeutil import FixedClock
 
-Plan = Callable[[EmailMessage, int], str]
+Plan = Callable[[Message, int], str]
+_MESSAGE_ID = re.compile(rb"^Message-ID:[ \t]*(<[^>\r\n]+>)", re.IGNORECASE | re.MULTILINE)
 
 
 def always(reply: str) -> Plan:
     return lambda _msg, _n: reply
 
 
+def parse(data: bytes) -> EmailMessage:
+    msg = BytesParser(policy=policy.default).parsebytes(data)
+    assert isinstance(msg, EmailMessage)
+    return msg
+
+
 @dataclass
 class Handler:
+    """Keeps raw bytes and parses only when a test looks, so load tests stay cheap."""
+
     plan: Plan = field(default_factory=lambda: always("250"))
     delay_mail: float = 0.0
     delay_data: float = 0.0
-    accepted: list[EmailMessage] = field(default_factory=list)
-    attempts: list[EmailMessage] = field(default_factory=list)
-    raw: list[bytes] = field(default_factory=list)
+    raw: list[bytes] = field(default_factory=list)          # accepted mails
+    raw_attempts: list[bytes] = field(default_factory=list)  # every DATA
     mail_from_count: int = 0
     login_tries: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
+    _tries: Counter[str] = field(default_factory=Counter)
+    _ids: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def accepted(self) -> list[EmailMessage]:
+        with self.lock:
+            return [parse(d) for d in self.raw]
+
+    @property
+    def attempts(self) -> list[EmailMessage]:
+        with self.lock:
+            return [parse(d) for d in self.raw_attempts]
+
+    @property
+    def attempt_count(self) -> int:
+        return len(self.raw_attempts)
+
+    def ids(self) -> Counter[str]:
+        """How often each Message-ID was accepted."""
+        with self.lock:
+            return Counter(self._ids)
 
     async def handle_MAIL(self, server: SMTP, session: Session, envelope: Envelope,
                           address: str, options: list[str]) -> str:
@@ -57,35 +87,33 @@ class Handler:
         envelope.mail_from = address
         return "250 OK"
 
+    def _accept(self, data: bytes, mid: str) -> None:
+        with self.lock:
+            self.raw.append(data)
+            self._ids[mid] += 1
+
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         data = envelope.original_content or b""
-        msg = BytesParser(policy=policy.default).parsebytes(data)
-        assert isinstance(msg, EmailMessage)
+        found = _MESSAGE_ID.search(data)
+        mid = found.group(1).decode() if found else ""
         with self.lock:
-            self.attempts.append(msg)
-            n = sum(1 for m in self.attempts if m["Message-ID"] == msg["Message-ID"])
+            self.raw_attempts.append(data)
+            self._tries[mid] += 1
+            n = self._tries[mid]
         if self.delay_data:
             await asyncio.sleep(self.delay_data)
-        reply = self.plan(msg, n)
+        reply = self.plan(BytesHeaderParser().parsebytes(data), n)
         if reply == "hang":
             await asyncio.sleep(3600)
         if reply == "drop":
-            with self.lock:  # it arrived; the sender just never hears so
-                self.accepted.append(msg)
-                self.raw.append(data)
+            self._accept(data, mid)  # it arrived; the sender just never hears so
             assert server.transport is not None
             server.transport.close()
             return "250 OK"
         if reply.startswith("250"):
-            with self.lock:
-                self.accepted.append(msg)
-                self.raw.append(data)
+            self._accept(data, mid)
             return "250 OK"
         return reply
-
-    def ids(self) -> Counter[str]:
-        with self.lock:
-            return Counter(str(m["Message-ID"]) for m in self.accepted)
 
 
 class SmtpServer:

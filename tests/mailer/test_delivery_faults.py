@@ -71,8 +71,7 @@ async def test_451_for_a_while_then_250_arrives_once_within_backoff_bounds(
 async def test_550_fails_once_with_the_reason_and_notifies_the_inviter(
         mctx: Ctx, smtp_handler: Handler, clock: FixedClock) -> None:
     smtp_handler.plan = lambda m, _n: ("550 5.1.1 <bob@acme.example>: no such user"
-                                       if m["To"].addresses[0].addr_spec == "bob@acme.example"
-                                       else "250")
+                                       if m["To"] == "bob@acme.example" else "250")
     staff, _lic, (inv_id,) = license_with_invites(mctx, ["bob@acme.example"])
     await drain(mctx)
     invite_row = rows(mctx)[0]

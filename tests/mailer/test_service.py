@@ -127,7 +127,7 @@ async def test_stop_finishes_the_mail_in_flight_and_hands_back_the_rest(
     service = MailService(ctx)
     await service.start()
     assert service.catcher_port is None
-    await until(lambda: len(smtp_handler.attempts) == 1)
+    await until(lambda: smtp_handler.attempt_count == 1)
     await service.stop()
     rows = outbox(ctx)
     assert [r.status for r in rows] == ["sent", "queued", "queued", "queued", "queued"]
@@ -148,7 +148,7 @@ def test_worker_daemon_finishes_in_flight_mail_on_sigterm(
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 20
-        while not smtp_handler.attempts:
+        while not smtp_handler.attempt_count:
             assert proc.poll() is None and time.monotonic() < deadline, proc.stderr
             time.sleep(0.02)
         os.kill(proc.pid, signal.SIGTERM)

@@ -1,0 +1,225 @@
+"""Several relay processes on one outbox: nothing lost, nothing sent twice because of them.
+
+Real `licensedesk worker` processes against the aiosmtpd fixture on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import IO
+
+import pytest
+from sqlalchemy import func, select
+
+from mailer.relay import Relay
+from mailer.smtp import SmtpConfig
+from models.context import Ctx
+from models.notifications import list_notifications
+from models.settings import Settings
+from models.tables import Invitation, OutboxMail
+from models.timeutil import FixedClock, SystemClock
+from tests.mailer.conftest import Handler, SmtpServer, worker_env
+from tests.mailer.data import bulk_mails, license_with_invites
+
+try:
+    from tests.support.pg import pg_url  # noqa: F401  (a session fixture)
+    HAVE_PG_SUPPORT = True
+except ImportError:
+    HAVE_PG_SUPPORT = False
+
+pytestmark = pytest.mark.slow
+
+
+class Worker:
+    """A `licensedesk worker` subprocess whose log goes to a file (no pipe to fill up)."""
+
+    def __init__(self, tmp_path: Path, env: dict[str, str], *args: str) -> None:
+        self.log_path = tmp_path / f"worker-{time.monotonic_ns()}.log"
+        self._log: IO[str] = self.log_path.open("w")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tui.cli.main", "worker", *args],
+            env=env, stdout=self._log, stderr=subprocess.STDOUT)
+
+    def signal(self, sig: int) -> None:
+        os.kill(self.proc.pid, sig)
+
+    def wait(self, timeout: float) -> int:
+        try:
+            return self.proc.wait(timeout)
+        finally:
+            self._log.close()
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+        self._log.close()
+
+    @property
+    def log(self) -> str:
+        return self.log_path.read_text()
+
+
+def wait_for(check: object, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():  # type: ignore[operator]
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.01)
+
+
+def statuses(ctx: Ctx) -> dict[str, int]:
+    with ctx.db.read() as s:
+        rows = s.execute(select(OutboxMail.status, func.count()).group_by(OutboxMail.status))
+        return {st: n for st, n in rows.all()}
+
+
+def four_relays_on_one_outbox(tmp_path: Path, server: SmtpServer, handler: Handler,
+                              database_url: str | None) -> None:
+    extra = {"LICENSEDESK_DATABASE_URL": database_url} if database_url else {}
+    ctx = Ctx.open(Settings(data_dir=tmp_path / "data", database_url=database_url,
+                            staff_email="sam@partner.example"), clock=SystemClock())
+    ids = bulk_mails(ctx, 2000)
+    assert len(set(ids)) == 2000
+    env = worker_env(tmp_path, server.port, **extra)
+    workers = [Worker(tmp_path, env, "--once") for _ in range(4)]
+    try:
+        codes = [w.wait(90) for w in workers]
+    finally:
+        for w in workers:
+            w.kill()
+    assert codes == [0, 0, 0, 0], [w.log[-2000:] for w in workers]
+    received = handler.ids()
+    assert set(received) == set(ids), "missing or unknown Message-IDs"
+    assert max(received.values()) == 1, [m for m, n in received.items() if n > 1][:5]
+    assert statuses(ctx) == {"sent": 2000}
+    per_worker = [w.log.count(" sent: <") for w in workers]
+    assert sum(per_worker) == 2000
+    assert sum(1 for n in per_worker if n) >= 2, f"no sharing happened: {per_worker}"
+    ctx.db.dispose()
+
+
+def test_four_relays_on_one_sqlite_outbox_send_2000_mails_exactly_once(
+        tmp_path: Path, smtp_server: SmtpServer, smtp_handler: Handler) -> None:
+    four_relays_on_one_outbox(tmp_path, smtp_server, smtp_handler, None)
+
+
+@pytest.fixture
+def pg_database(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A fresh database on the shared throwaway PostgreSQL server."""
+    if not HAVE_PG_SUPPORT:
+        pytest.skip("tests/support/pg.py (the pg_url fixture) is not in the tree yet")
+    import secrets
+
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    base = make_url(request.getfixturevalue("pg_url"))
+    name = f"mail_{secrets.token_hex(4)}"
+    admin = base.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield base.set(database=name).render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_four_relays_on_one_postgres_outbox_send_2000_mails_exactly_once(
+        tmp_path: Path, smtp_server: SmtpServer, smtp_handler: Handler, pg_database: str) -> None:
+    four_relays_on_one_outbox(tmp_path, smtp_server, smtp_handler, pg_database)
+
+
+def test_relay_killed_again_and_again_loses_nothing(
+        tmp_path: Path, smtp_server: SmtpServer, smtp_handler: Handler) -> None:
+    smtp_handler.delay_data = 0.002  # spread the run so kills land mid-conversation
+    ctx = Ctx.open(Settings(data_dir=tmp_path / "data", staff_email="sam@partner.example"),
+                   clock=SystemClock())
+    ids = bulk_mails(ctx, 1000)
+    env = worker_env(tmp_path, smtp_server.port, LICENSEDESK_OUTBOX_LEASE="1s")
+    rng = random.Random(3)
+    kills = 0
+    deadline = time.monotonic() + 60
+    while kills < 8 and statuses(ctx).get("queued", 0):
+        seen = smtp_handler.attempt_count
+        w = Worker(tmp_path, env)
+        try:
+            wait_for(lambda: smtp_handler.attempt_count > seen or time.monotonic() > deadline,
+                     30, "the relay to start sending")
+            time.sleep(rng.uniform(0, 0.25))  # a random moment in the sending, not a clock
+            w.signal(signal.SIGKILL)
+            kills += 1
+        finally:
+            w.kill()
+    last = Worker(tmp_path, env)
+    try:
+        wait_for(lambda: statuses(ctx) == {"sent": 1000}, 60, "the queue to drain")
+        last.signal(signal.SIGTERM)
+        assert last.wait(20) == 0
+    finally:
+        last.kill()
+    received = smtp_handler.ids()
+    assert set(received) == set(ids)
+    duplicates = sum(n - 1 for n in received.values())
+    assert kills >= 5
+    assert duplicates <= kills, f"{duplicates} duplicates from {kills} kills"
+    ctx.db.dispose()
+
+
+def test_stalled_relay_past_its_lease_cannot_overwrite_the_result(
+        tmp_path: Path, smtp_server: SmtpServer, smtp_handler: Handler) -> None:
+    """A is stopped mid-DATA; B, later by the clock, takes the row over and sends it; A then
+    wakes to a 550 and tries to fail the row and the invitation: that must not stick."""
+    import threading
+
+    release_a = threading.Event()
+
+    def plan(_msg: object, n: int) -> str:
+        if n == 1:
+            release_a.wait(30)  # runs in the server's thread; only A's connection waits
+            return "550 5.0.0 late refusal"
+        return "250"
+
+    smtp_handler.plan = plan
+    ctx = Ctx.open(Settings(data_dir=tmp_path / "data", staff_email="sam@partner.example"),
+                   clock=SystemClock())
+    staff, _lic, (inv_id,) = license_with_invites(ctx, ["bob@acme.example"])
+    env = worker_env(tmp_path, smtp_server.port, LICENSEDESK_OUTBOX_LEASE="2s",
+                     LICENSEDESK_SMTP_TIMEOUT="30s")
+    a = Worker(tmp_path, env)
+    try:
+        wait_for(lambda: smtp_handler.attempt_count == 1, 30, "A to reach DATA")
+        a.signal(signal.SIGSTOP)
+        # B runs an hour later by its clock: A's lease is long over.
+        later = FixedClock(SystemClock().now() + timedelta(hours=1))
+        b_ctx = Ctx(db=ctx.db, settings=Settings(data_dir=tmp_path / "data",
+                                                 smtp_host="127.0.0.1",
+                                                 smtp_port=smtp_server.port), clock=later)
+        import asyncio
+
+        b = Relay(b_ctx, SmtpConfig.from_settings(b_ctx.settings), owner="relay-b")
+        assert asyncio.run(b.drain()) == 1
+        assert b.counts["sent"] == 1
+        release_a.set()
+        a.signal(signal.SIGCONT)
+        a.signal(signal.SIGTERM)  # A finishes (and tries to record) its mail, then exits
+        assert a.wait(30) == 0, a.log
+    finally:
+        release_a.set()
+        a.kill()
+    with ctx.db.read() as s:
+        row = s.execute(select(OutboxMail)).scalar_one()
+        inv = s.get(Invitation, inv_id)
+    assert row.status == "sent" and row.last_error is None and row.lease_owner is None
+    assert inv is not None and inv.status == "pending"
+    assert list_notifications(ctx, staff.id) == []
+    assert "lease lost" in a.log
+    assert len(smtp_handler.accepted) == 1
+    ctx.db.dispose()
