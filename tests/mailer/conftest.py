@@ -1,7 +1,8 @@
 """A real aiosmtpd server on 127.0.0.1 in a thread of its own, told per mail how to answer.
 
 `smtp_server.plan` decides each DATA reply: "250", "451 ...", "550 ...", "drop" (close
-after DATA without a reply) or "hang" (never reply); `delay_mail` slows MAIL FROM so a
+after DATA without a reply), "hang" (never reply) or "gate NAME <reply>" (held until the
+test sets `handler.gates[NAME]`); `delay_mail` slows MAIL FROM so a
 per-operation time-out alone would not catch a slow server. Everything that came in is
 kept: `accepted` (mails answered 250), `attempts` (every DATA), `mail_from_count`.
 """
@@ -13,7 +14,7 @@ import json
 import re
 import socket
 import threading
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -55,6 +56,9 @@ class Handler:
     raw_attempts: list[bytes] = field(default_factory=list)  # every DATA
     mail_from_count: int = 0
     login_tries: int = 0
+    # A plan answering "gate <name> <reply>" holds that DATA until the test sets gates[name].
+    gates: defaultdict[str, threading.Event] = field(
+        default_factory=lambda: defaultdict(threading.Event))
     lock: threading.Lock = field(default_factory=threading.Lock)
     _tries: Counter[str] = field(default_factory=Counter)
     _ids: Counter[str] = field(default_factory=Counter)
@@ -103,6 +107,9 @@ class Handler:
         if self.delay_data:
             await asyncio.sleep(self.delay_data)
         reply = self.plan(BytesHeaderParser().parsebytes(data), n)
+        if reply.startswith("gate "):
+            _, name, reply = reply.split(" ", 2)
+            await asyncio.to_thread(self.gates[name].wait, 30)
         if reply == "hang":
             await asyncio.sleep(3600)
         if reply == "drop":

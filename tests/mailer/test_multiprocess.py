@@ -5,11 +5,13 @@ Real `licensedesk worker` processes against the aiosmtpd fixture on 127.0.0.1.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import random
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -151,7 +153,8 @@ def test_relay_killed_again_and_again_loses_nothing(
         seen = smtp_handler.attempt_count
         w = Worker(tmp_path, env)
         try:
-            wait_for(lambda: smtp_handler.attempt_count > seen or time.monotonic() > deadline,
+            wait_for(lambda seen=seen: (smtp_handler.attempt_count > seen
+                                        or time.monotonic() > deadline),
                      30, "the relay to start sending")
             time.sleep(rng.uniform(0, 0.25))  # a random moment in the sending, not a clock
             w.signal(signal.SIGKILL)
@@ -175,51 +178,57 @@ def test_relay_killed_again_and_again_loses_nothing(
 
 def test_stalled_relay_past_its_lease_cannot_overwrite_the_result(
         tmp_path: Path, smtp_server: SmtpServer, smtp_handler: Handler) -> None:
-    """A is stopped mid-DATA; B, later by the clock, takes the row over and sends it; A then
-    wakes to a 550 and tries to fail the row and the invitation: that must not stick."""
-    import threading
-
-    release_a = threading.Event()
-
-    def plan(_msg: object, n: int) -> str:
-        if n == 1:
-            release_a.wait(30)  # runs in the server's thread; only A's connection waits
-            return "550 5.0.0 late refusal"
-        return "250"
-
-    smtp_handler.plan = plan
+    """A is stopped mid-DATA past its lease; B, later by its clock, claims the row. While B
+    is still sending, A wakes to a 550 and tries to fail the row and the invitation: that
+    must not stick. Then B's 250 is recorded."""
+    smtp_handler.plan = lambda _m, n: ("gate a 550 5.0.0 late refusal" if n == 1
+                                       else "gate b 250")
     ctx = Ctx.open(Settings(data_dir=tmp_path / "data", staff_email="sam@partner.example"),
                    clock=SystemClock())
     staff, _lic, (inv_id,) = license_with_invites(ctx, ["bob@acme.example"])
+
+    def state() -> tuple[str, str | None, str]:
+        with ctx.db.read() as s:
+            row = s.execute(select(OutboxMail)).scalar_one()
+            inv = s.get(Invitation, inv_id)
+            assert inv is not None
+            return row.status, row.lease_owner, inv.status
+
     env = worker_env(tmp_path, smtp_server.port, LICENSEDESK_OUTBOX_LEASE="2s",
                      LICENSEDESK_SMTP_TIMEOUT="30s")
     a = Worker(tmp_path, env)
+    b_result: list[int] = []
+    b_thread = None
     try:
         wait_for(lambda: smtp_handler.attempt_count == 1, 30, "A to reach DATA")
         a.signal(signal.SIGSTOP)
         # B runs an hour later by its clock: A's lease is long over.
-        later = FixedClock(SystemClock().now() + timedelta(hours=1))
-        b_ctx = Ctx(db=ctx.db, settings=Settings(data_dir=tmp_path / "data",
-                                                 smtp_host="127.0.0.1",
-                                                 smtp_port=smtp_server.port), clock=later)
-        import asyncio
-
+        b_ctx = Ctx(db=ctx.db, settings=Settings(
+            data_dir=tmp_path / "data", smtp_host="127.0.0.1", smtp_port=smtp_server.port),
+            clock=FixedClock(SystemClock().now() + timedelta(hours=1)))
         b = Relay(b_ctx, SmtpConfig.from_settings(b_ctx.settings), owner="relay-b")
-        assert asyncio.run(b.drain()) == 1
-        assert b.counts["sent"] == 1
-        release_a.set()
+        b_thread = threading.Thread(target=lambda: b_result.append(asyncio.run(b.drain())))
+        b_thread.start()
+        wait_for(lambda: smtp_handler.attempt_count == 2, 30, "B to reach DATA")
+        assert state() == ("queued", "relay-b", "pending")
+
+        smtp_handler.gates["a"].set()
         a.signal(signal.SIGCONT)
         a.signal(signal.SIGTERM)  # A finishes (and tries to record) its mail, then exits
         assert a.wait(30) == 0, a.log
+        assert "lease lost" in a.log
+        assert state() == ("queued", "relay-b", "pending")  # A's 550 did not stick
+
+        smtp_handler.gates["b"].set()
+        b_thread.join(30)
+        assert b_result == [1] and b.counts["sent"] == 1
     finally:
-        release_a.set()
+        smtp_handler.gates["a"].set()
+        smtp_handler.gates["b"].set()
         a.kill()
-    with ctx.db.read() as s:
-        row = s.execute(select(OutboxMail)).scalar_one()
-        inv = s.get(Invitation, inv_id)
-    assert row.status == "sent" and row.last_error is None and row.lease_owner is None
-    assert inv is not None and inv.status == "pending"
+        if b_thread is not None:
+            b_thread.join(30)
+    assert state() == ("sent", None, "pending")
     assert list_notifications(ctx, staff.id) == []
-    assert "lease lost" in a.log
     assert len(smtp_handler.accepted) == 1
     ctx.db.dispose()
