@@ -322,6 +322,59 @@ async def test_a_new_organization_is_created_from_the_wizard(ctx: Ctx, staff: St
     assert get_license(ctx, license_id).organization == "Nu Org"
 
 
+async def test_leaving_the_license_wizard_asks_once_something_was_typed(
+    ctx: Ctx, staff: StaffRef,
+) -> None:
+    make_org(ctx, staff)
+    app = WizardHost(ctx, staff, lambda a: LicenseWizard(ctx, staff))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter", "enter")
+        await settle(pilot)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDiscard)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, LicenseWizard) and app.screen.step == 1
+        await pilot.press("escape", "y")
+        await settle(pilot)
+    assert app.results == [None]
+
+
+# -- through the real console -----------------------------------------------------------
+
+
+async def test_through_the_console_a_new_license_lands_on_its_summary(
+    ctx: Ctx, staff: StaffRef,
+) -> None:
+    from tui.app import LicenseDeskApp
+    from tui.screens.license import LicenseScreen
+
+    org = make_org(ctx, staff)
+    app = LicenseDeskApp(ctx=ctx, staff=staff, start_mail=False, blink=False)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        app.action_new_license(org)
+        await settle(pilot)
+        wizard = app.screen
+        assert isinstance(wizard, LicenseWizard) and wizard.step == 1
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press(*"con1@acme.example, con2@acme.example", "ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, LicenseScreen)
+        license_id = app.screen.license_id
+        app.invite_users(license_id)
+        await settle(pilot)
+        assert isinstance(app.screen, InviteWizard)
+        await pilot.press(*"con3@acme.example", "ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, LicenseScreen)
+    assert {"con1@acme.example", "con2@acme.example", "con3@acme.example"} <= queued_to(ctx)
+    assert get_license(ctx, license_id).organization == "Acme Books"
+
+
 # -- hostile text ----------------------------------------------------------------------------
 
 
@@ -354,9 +407,12 @@ async def test_hostile_strings_neither_crash_nor_act(ctx: Ctx, staff: StaffRef,
         await settle(pilot)
         assert app.is_running and isinstance(app.screen, InviteWizard)
 
+    make_org(ctx, staff, HOSTILE[0] + " Ltd", "hostile@acme.example")
     wizard = WizardHost(ctx, staff, lambda a: LicenseWizard(ctx, staff))
     async with wizard.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
+        assert "[@click=app.quit]x[/] Ltd — Olga Owner" in screen_text(wizard)
+        assert "app.quit" not in click_actions(wizard)
         await pilot.press(*"[/", "[", "@click=app.quit]")
         await settle(pilot)
         await pilot.press("shift+tab", "right")

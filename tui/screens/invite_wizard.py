@@ -48,11 +48,11 @@ class InviteWizard(ModalScreen[InviteResult | None]):
     DEFAULT_CSS = """
     InviteWizard { align: center middle; }
     InviteWizard > #invite-dialog {
-        width: 120; max-width: 100%; height: 1fr; max-height: 100%; padding: 0 1;
+        width: 120; max-width: 100%; height: auto; max-height: 100%; padding: 0 1;
     }
     InviteWizard #invite-title { height: auto; }
     InviteWizard #invite-help { height: auto; }
-    InviteWizard #invite-scroll { height: 1fr; min-height: 4; }
+    InviteWizard #invite-scroll { height: auto; max-height: 45vh; min-height: 3; }
     InviteWizard #invite-add-me-message, InviteWizard #invite-status { height: auto; }
     InviteWizard .-empty { display: none; }
     InviteWizard #invite-seats { height: auto; }

@@ -38,6 +38,7 @@ from tui.screens.invite_wizard import add_me_label, mark_add_me
 from tui.widgets.invite_rows import InviteRows
 from tui.widgets.wizard_confirm import ConfirmDiscard
 from tui.widgets.wizard_fields import Field, SafeInput, check_rows
+from tui.widgets.wizard_seats import seat_change
 from tui.widgets.wizard_work import run_service
 
 if TYPE_CHECKING:
@@ -78,6 +79,7 @@ class LicenseWizard(Screen[int | None]):
         Binding("ctrl+s", "next", "Continue", priority=True),
         Binding("ctrl+b", "back", "Back", priority=True),
         Binding("escape", "cancel", "Cancel"),
+        Binding("down", "to_list", "To the list", show=False),
     ]
 
     SEARCH_DELAY = 0.2
@@ -158,6 +160,7 @@ class LicenseWizard(Screen[int | None]):
                 yield InviteRows(PRODUCTS["livechat"].roles, id="wizard-rows")
                 yield Checkbox(add_me_label(self.staff), id="wizard-add-me", compact=True)
                 yield Static("", id="wizard-add-me-message", classes="-empty", markup=False)
+                yield Static("", id="wizard-seats", markup=False)
         yield Static("", id="wizard-status", classes="-empty", markup=False)
         with Horizontal(id="wizard-buttons"):
             yield Button("Back", id="wizard-back")
@@ -221,7 +224,13 @@ class LicenseWizard(Screen[int | None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "back":
             return self.step > 0
+        if action == "to_list":
+            focused = self.focused
+            return focused is not None and focused.id == "org-search"
         return True
+
+    def action_to_list(self) -> None:
+        self.query_one("#org-list", OptionList).focus()
 
     def action_back(self) -> None:
         if self.step > 0 and not self._busy:
@@ -500,7 +509,27 @@ class LicenseWizard(Screen[int | None]):
         outcomes = check_rows(self._product(), requests, self._members())
         self._mark(outcomes, add_me)
 
+    def _show_seats(self, outcomes: Any) -> None:
+        """The new license starts with its seats and one billable user, the client owner."""
+        prod = self._product()
+        paid = self.query_one("#terms", Select).value == "paid"
+        raw = self.query_one("#seats", Input).value.strip()
+        seats = int(raw) if paid and raw.isdigit() and int(raw) > 0 else 1
+        billable = 1 + sum(1 for o in outcomes if o.ok and (r := prod.role(o.role)) and r.billable)
+        if not paid:
+            line = self.query_one("#wizard-seats", Static)
+            line.update(Text(f"Trial: {billable} billable user(s) with these invitations "
+                             "(the client owner included); seats are set when it is paid"))
+            line.remove_class("-costs-more")
+            return
+        sentence, costs_more = seat_change(InviteResult(
+            tuple(outcomes), seats, max(seats, billable), 1, billable))
+        line = self.query_one("#wizard-seats", Static)
+        line.update(Text(sentence))
+        line.set_class(costs_more, "-costs-more")
+
     def _mark(self, outcomes: Any, add_me: bool) -> None:
+        self._show_seats(outcomes)
         rows = self.query_one(InviteRows)
         count = len(rows.filled())
         rows.mark(list(outcomes[:count]))

@@ -293,6 +293,8 @@ class InviteRows(Vertical):
             await self.mount(row)
         if focus:
             row.email_input.focus()
+        # The scroll area may still be growing: bring the new row into view once laid out.
+        self.call_after_refresh(row.scroll_visible, animate=False)
         self._changed()
         return row
 
