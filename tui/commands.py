@@ -34,9 +34,9 @@ class GoToProvider(Provider):
             text = clean(f"Client: {org.name} — {org.client_name} <{org.client_email}>")
             # Content from a plain string: a name holding [@click=…] stays text.
             yield Hit(max(matcher.match(text), 0.5), Content(text),
-                      partial(app.open_org, org.id), text=text, help="open the organization")
+                      partial(app.open_org, org.id), text=text)
         for lic in licenses:
             text = clean(f"License #{lic.id}: {lic.organization} — {lic.product_label} "
                          f"({lic.status})")
             yield Hit(max(matcher.match(text), 0.4), Content(text),
-                      partial(app.open_license, lic.id), text=text, help="open the license")
+                      partial(app.open_license, lic.id), text=text)

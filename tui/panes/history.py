@@ -19,7 +19,7 @@ class HistoryTable(DataTable[object]):
         self.add_columns("When", "Who", "What", "Detail")
 
     def show(self, rows: list[AuditRow]) -> None:
-        width = max(self.size.width or self.app.size.width, 60)
+        width = max(self.app.size.width, 60)  # the terminal, known before layout
         self.clear()
         # Newest first by time: rows loaded in bulk need not have ids in time order.
         for r in sorted(rows, key=lambda r: (r.at, r.id), reverse=True):

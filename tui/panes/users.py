@@ -38,7 +38,7 @@ class UsersTable(DataTable[object]):
 
     def show(self, users: list[UserRow]) -> None:
         current = self.current_key()
-        width = max(self.size.width or self.app.size.width, 60)
+        width = max(self.app.size.width, 60)  # the terminal, known before layout
         # Below 100 columns: short roles and dates, so every column fits in 80.
         narrow = width < 100
         email_w = max(width - (63 if narrow else 84), 16)

@@ -63,7 +63,7 @@ class AlertsScreen(BaseScreen):
         current = table.cursor_row
         table.clear()
         self.rows = {str(n.id): n for n in rows}
-        width = max(table.size.width or self.app.size.width, 60)
+        width = max(self.app.size.width, 60)  # the terminal, known before layout
         for n in rows:
             table.add_row(Text(" " if n.read else "•", style="bold"), cell(when(n.created_at)),
                           cell(KIND.get(n.kind, n.kind)), cell(n.text, width - 30),

@@ -46,7 +46,7 @@ class ClientsScreen(BaseScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Input(placeholder="/ to filter by organization, client name or e-mail",
-                    id="filter")
+                    id="filter", compact=True)
         yield DataTable(id="orgs", cursor_type="row", zebra_stripes=True)
         yield Static("Loading…", id="status", markup=False)
         yield Footer(compact=True)
@@ -77,7 +77,7 @@ class ClientsScreen(BaseScreen):
     def _show(self, page: OrgPage) -> None:
         self.page = page
         table = self.query_one("#orgs", DataTable)
-        name_w, client_w, email_w = _widths(self.size.width)
+        name_w, client_w, email_w = _widths(self.app.size.width)
         table.clear()
         self.rows = {}
         for r in page.rows:
@@ -137,6 +137,7 @@ class ClientsScreen(BaseScreen):
         field = self.query_one("#filter", Input)
         if field.value:
             field.value = ""
+            self.query_one("#orgs", DataTable).focus()
             return True
         if field.has_focus:
             self.query_one("#orgs", DataTable).focus()

@@ -56,7 +56,7 @@ class MailboxScreen(BaseScreen):
         table = self.query_one("#mails", DataTable)
         table.clear()
         self.mails = {m.id: m for m in mails}
-        width = max(table.size.width or self.app.size.width, 60)
+        width = max(self.app.size.width, 60)  # the terminal, known before layout
         for m in mails:
             table.add_row(cell(when(m.received_at)), cell(m.to, 30),
                           cell(m.subject, width - 50), key=m.id)
