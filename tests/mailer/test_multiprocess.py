@@ -13,7 +13,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import IO
@@ -115,23 +114,13 @@ def test_four_relays_on_one_sqlite_outbox_send_2000_mails_exactly_once(
 
 
 @pytest.fixture
-def pg_database(request: pytest.FixtureRequest) -> Iterator[str]:
-    """A fresh database on the shared throwaway PostgreSQL server."""
+def pg_database(request: pytest.FixtureRequest) -> str:
+    """A fresh, migrated database on the session's throwaway PostgreSQL server."""
     if not HAVE_PG_SUPPORT:
         pytest.skip("tests/support/pg.py (the pg_url fixture) is not in the tree yet")
-    import secrets
+    from tests.support.pg import fresh_database
 
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    base = make_url(request.getfixturevalue("pg_url"))
-    name = f"mail_{secrets.token_hex(4)}"
-    admin = base.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield base.set(database=name).render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return fresh_database(request.getfixturevalue("pg_url"), migrated=True)
 
 
 def test_four_relays_on_one_postgres_outbox_send_2000_mails_exactly_once(
