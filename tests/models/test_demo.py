@@ -69,6 +69,9 @@ def test_the_bulk_path_writes_the_same_rows(tmp_path: Path,
         names = {r[0] for r in conn.exec_driver_sql(
             "SELECT name FROM sqlite_master WHERE type = 'index'")}
         assert conn.exec_driver_sql("PRAGMA integrity_check").scalar_one() == "ok"
+        # The bulk path loads with foreign keys off: every reference must hold anyway.
+        assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
     assert {"ix_invitation_status_overdue", "ix_outbox_due", "ix_audit_license"} <= names
 
 
