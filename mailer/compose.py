@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import binascii
+import io
 import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from email.headerregistry import Address, BaseHeader
+from email.generator import BytesGenerator
+from email.headerregistry import Address, BaseHeader, HeaderRegistry
 from email.message import EmailMessage
-from email.policy import SMTP
+from email.policy import EmailPolicy
 from email.utils import format_datetime, parseaddr
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-from aiosmtplib.email import flatten_message
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from models.outbox import INVITE_KINDS, ClaimedMail
@@ -95,7 +96,12 @@ def _address(name: str, addr: str) -> Address:
 
 
 def sender_address(settings: Settings) -> Address:
-    name, addr = parseaddr(settings.mail_from)
+    return _sender(settings.mail_from)
+
+
+@lru_cache(maxsize=8)
+def _sender(mail_from: str) -> Address:
+    name, addr = parseaddr(mail_from)
     return _address(name, addr)
 
 
@@ -103,17 +109,56 @@ def sender_address(settings: Settings) -> Address:
 _BOUNDARY = "=_licensedesk_" + secrets.token_hex(12)
 
 
+class _FoldOnce(EmailPolicy):
+    """SMTP policy that folds a shared header once, not once per mail."""
+
+    def fold_binary(self, name: str, value: str) -> bytes:
+        memo: dict[bool, bytes] | None = getattr(value, "_folded", None)
+        if memo is None:
+            return super().fold_binary(name, value)
+        if self.utf8 not in memo:
+            memo[self.utf8] = super().fold_binary(name, value)
+        return memo[self.utf8]
+
+
+class _Registry(HeaderRegistry):
+    """The stdlib registry builds a new header class on every lookup; build each once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._made: dict[str, type[BaseHeader]] = {}
+
+    def __getitem__(self, name: str) -> type[BaseHeader]:
+        key = name.lower()
+        if key not in self._made:
+            self._made[key] = super().__getitem__(name)
+        return self._made[key]
+
+
+_WIRE = {utf8: _FoldOnce(linesep="\r\n", utf8=utf8, header_factory=_Registry())
+         for utf8 in (False, True)}
+POLICY = _WIRE[False]
+
+
 @lru_cache(maxsize=512)
 def _header(name: str, value: str) -> BaseHeader:
     """A parsed header, shared by every mail that carries the same one (From, MIME types,
-    the inviter's Reply-To, the Date within a second): parsing headers is most of the cost
-    of composing."""
-    header: BaseHeader = SMTP.header_factory(name, value)
+    the inviter's Reply-To, the Date within a second): parsing and folding headers is most
+    of the cost of composing."""
+    header: BaseHeader = POLICY.header_factory(name, value)
+    header._folded = {}  # type: ignore[attr-defined]
     return header
 
 
+def flatten(msg: EmailMessage, utf8: bool) -> bytes:
+    """The bytes DATA carries (CRLF line ends; no Bcc is ever set, so none to strip)."""
+    with io.BytesIO() as out:
+        BytesGenerator(out, policy=_WIRE[utf8]).flatten(msg)
+        return out.getvalue()
+
+
 def _part(body: str, subtype: str) -> EmailMessage:
-    part = EmailMessage(policy=SMTP)
+    part = EmailMessage(policy=POLICY)
     part["Content-Type"] = _header("Content-Type", f'text/{subtype}; charset="utf-8"')
     part["Content-Transfer-Encoding"] = _header("Content-Transfer-Encoding", "quoted-printable")
     part.set_payload(binascii.b2a_qp(body.encode("utf-8"), istext=True).decode("ascii"))
@@ -122,7 +167,7 @@ def _part(body: str, subtype: str) -> EmailMessage:
 
 def compose(mail: ClaimedMail, settings: Settings, now: datetime) -> EmailMessage:
     text, html = render(mail, settings)
-    msg = EmailMessage(policy=SMTP)
+    msg = EmailMessage(policy=POLICY)
     # Every value goes through the email package's header classes, which refuse CR and LF;
     # one_line() has already turned any control character into a space.
     msg["From"] = _header("From", str(sender_address(settings)))
@@ -147,4 +192,4 @@ def prepare(mail: ClaimedMail, settings: Settings, now: datetime) -> Outgoing:
     msg = compose(mail, settings, now)
     sender = sender_address(settings).addr_spec
     utf8 = not (sender.isascii() and mail.to_addr.isascii())
-    return Outgoing(mail.id, sender, mail.to_addr, msg, flatten_message(msg, utf8=utf8), utf8)
+    return Outgoing(mail.id, sender, mail.to_addr, msg, flatten(msg, utf8), utf8)
