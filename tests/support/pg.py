@@ -134,14 +134,18 @@ def _admin(url: str, *statements: str) -> None:
             conn.execute(sql)  # type: ignore[arg-type]
 
 
-@pytest.fixture(scope="session")
-def pg_url() -> Iterator[str]:
-    """A SQLAlchemy URL to a fresh, empty database on a server started for this session."""
+def server_or_skip() -> PgServer:
     bin_dir = find_bin_dir()
     if bin_dir is None:
         pytest.skip("PostgreSQL tests skipped: no initdb/pg_ctl under /usr/lib/postgresql/*/bin "
                     "(install the postgresql package to run them)")
-    server = PgServer(bin_dir)
+    return PgServer(bin_dir)
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A SQLAlchemy URL to a fresh, empty database on a server started for this session."""
+    server = server_or_skip()
     try:
         server.start()
         url = server.url("licensedesk_test")
