@@ -9,6 +9,7 @@ import ipaddress
 import logging
 import os
 import socket
+import ssl
 import stat
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -94,6 +95,7 @@ class SmtpConfig:
     allow_insecure: bool = False
     timeout: float = 30.0
     password_error: str | None = None
+    ca_file: Path | None = None
 
     @property
     def clear_ok(self) -> bool:
@@ -119,6 +121,7 @@ class SmtpConfig:
             security=security, username=settings.smtp_username, password=password,
             allow_insecure=settings.smtp_allow_insecure,
             timeout=settings.smtp_timeout.total_seconds(), password_error=problem,
+            ca_file=settings.smtp_ca_file,
         )
 
     def check(self) -> None:
@@ -136,6 +139,15 @@ class SmtpConfig:
 
 def _reply(err: aiosmtplib.SMTPResponseException) -> str:
     return f"{err.code} {err.message}".strip()
+
+
+def _untrusted(err: BaseException | None) -> ssl.SSLCertVerificationError | None:
+    """The certificate refusal behind an error, however aiosmtplib wrapped it."""
+    while err is not None:
+        if isinstance(err, ssl.SSLCertVerificationError):
+            return err
+        err = err.__cause__ or err.__context__
+    return None
 
 
 def classify(code: int, reason: str) -> SendError:
@@ -169,6 +181,7 @@ class SmtpClient:
         smtp = aiosmtplib.SMTP(
             hostname=cfg.host, timeout=cfg.timeout, use_tls=cfg.security == "tls",
             start_tls=False, local_hostname=socket.gethostname() or "localhost",
+            cert_bundle=str(cfg.ca_file) if cfg.ca_file else None,
             **kw,  # type: ignore[arg-type]
         )
         self._smtp = smtp
@@ -238,6 +251,13 @@ class SmtpClient:
                 except aiosmtplib.SMTPResponseException as err:
                     # A refusal while greeting is about the connection, not this mail.
                     raise Transient(f"while connecting: {_reply(err)}") from None
+                except (ssl.SSLCertVerificationError, aiosmtplib.SMTPConnectError) as err:
+                    bad = _untrusted(err)
+                    if bad is None:
+                        raise
+                    raise Paused(f"the TLS certificate of {self.config.host} is not trusted "
+                                 f"({bad.verify_message}); if it comes from a private CA, "
+                                 "set LICENSEDESK_SMTP_CA_FILE to that CA's bundle") from None
                 data = await self._envelope(smtp, out)
             if before_data is not None:
                 paused_at = loop.time()

@@ -60,6 +60,7 @@ class Settings(BaseSettings):
     smtp_password_file: Path | None = None
     smtp_security: Literal["starttls", "tls", "none"] = "starttls"
     smtp_allow_insecure: bool = False
+    smtp_ca_file: Path | None = None  # trust this CA bundle for the relay (a private CA)
     smtp_timeout: timedelta = timedelta(seconds=30)
     smtp_retry_base: timedelta = timedelta(seconds=30)
     smtp_retry_cap: timedelta = timedelta(hours=1)

@@ -13,6 +13,7 @@ import asyncio
 import json
 import re
 import socket
+import ssl
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
@@ -56,6 +57,7 @@ class Handler:
     raw_attempts: list[bytes] = field(default_factory=list)  # every DATA
     mail_from_count: int = 0
     login_tries: int = 0
+    tls_sessions: list[bool] = field(default_factory=list)  # per DATA: was it encrypted?
     # A plan answering "gate <name> <reply>" holds that DATA until the test sets gates[name].
     gates: defaultdict[str, threading.Event] = field(
         default_factory=lambda: defaultdict(threading.Event))
@@ -100,7 +102,10 @@ class Handler:
         data = envelope.original_content or b""
         found = _MESSAGE_ID.search(data)
         mid = found.group(1).decode() if found else ""
+        encrypted = session.ssl is not None or bool(
+            server.transport and server.transport.get_extra_info("ssl_object"))
         with self.lock:
+            self.tls_sessions.append(encrypted)
             self.raw_attempts.append(data)
             self._tries[mid] += 1
             n = self._tries[mid]
@@ -126,9 +131,12 @@ class Handler:
 class SmtpServer:
     """aiosmtpd on its own loop in a thread, on a free port of 127.0.0.1."""
 
-    def __init__(self, handler: Handler, password: str | None = None) -> None:
+    def __init__(self, handler: Handler, password: str | None = None,
+                 tls: ssl.SSLContext | None = None, implicit_tls: bool = False) -> None:
         self.handler = handler
         self.password = password
+        self.tls = tls
+        self.implicit_tls = implicit_tls
         self.port = 0
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
@@ -146,13 +154,15 @@ class SmtpServer:
         asyncio.set_event_loop(self._loop)
 
         def factory() -> SMTP:
-            if self.password is None:
-                return SMTP(self.handler, hostname="localhost", loop=self._loop)
-            return SMTP(self.handler, hostname="localhost", loop=self._loop,
-                        authenticator=self._auth, auth_require_tls=False)
+            kw: dict[str, Any] = {}
+            if self.password is not None:
+                kw.update(authenticator=self._auth, auth_require_tls=False)
+            if self.tls is not None and not self.implicit_tls:
+                kw.update(tls_context=self.tls, require_starttls=True)
+            return SMTP(self.handler, hostname="localhost", loop=self._loop, **kw)
 
-        self._server = self._loop.run_until_complete(
-            self._loop.create_server(factory, "127.0.0.1", 0))
+        self._server = self._loop.run_until_complete(self._loop.create_server(
+            factory, "127.0.0.1", 0, ssl=self.tls if self.implicit_tls else None))
         self.port = int(self._server.sockets[0].getsockname()[1])
         self._ready.set()
         self._loop.run_forever()

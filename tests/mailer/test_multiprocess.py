@@ -160,6 +160,7 @@ def test_relay_killed_again_and_again_loses_nothing(
     received = smtp_handler.ids()
     assert set(received) == set(ids)
     duplicates = sum(n - 1 for n in received.values())
+    print(f"kill loop: {kills} kills, {duplicates} duplicates, {len(received)} Message-IDs")
     assert kills >= 5
     assert duplicates <= kills, f"{duplicates} duplicates from {kills} kills"
     ctx.db.dispose()
