@@ -155,7 +155,9 @@ async def test_the_seat_change_is_shown(ctx: Ctx, staff: StaffRef, license_id: i
         await type_rows(pilot, "c1@acme.example", "c2@acme.example", "c3@acme.example")
         text = str(seats.content)
         assert "3 → 5" in text and "costs more" in text and "2 → 5" in text
-        await pilot.press("ctrl+s")
+        await pilot.press("enter")  # on the empty last row: to the Send button
+        assert app.focused is app.screen.query_one("#invite-send")
+        await pilot.press("enter")
         await settle(pilot)
     [result] = app.results
     assert (result.seats_before, result.seats_after) == (3, 5)
@@ -359,6 +361,12 @@ async def test_through_the_console_a_new_license_lands_on_its_summary(
         await settle(pilot)
         wizard = app.screen
         assert isinstance(wizard, LicenseWizard) and wizard.step == 1
+        await pilot.press("ctrl+b")  # back to step 1: the given organization is chosen
+        await settle(pilot)
+        assert wizard.step == 0
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert wizard.step == 1 and wizard.org is not None and wizard.org.id == org
         await pilot.press("ctrl+s")
         await settle(pilot)
         await pilot.press(*"con1@acme.example, con2@acme.example", "ctrl+s")

@@ -188,6 +188,8 @@ class LicenseWizard(Screen[int | None]):
 
     def _org_loaded(self, org: OrgRow) -> None:
         self._choose_org(org)
+        # Back on step 1, the list must hold this organization, highlighted.
+        self.query_one("#org-search", Input).value = org.name
         self._go(1)
 
     # -- steps -------------------------------------------------------------------------------

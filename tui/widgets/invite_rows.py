@@ -133,6 +133,14 @@ class InviteRow(Vertical):
         self._email = email
         self._role = role or DEFAULT_ROLE
         self.outcome: InviteOutcome | None = None
+        self._seen = (email, self._initial_role())
+
+    def note(self, email: str, role: str) -> bool:
+        """Remember the row's content; False when it is what was seen last (no edit)."""
+        if (email, role) == self._seen:
+            return False
+        self._seen = (email, role)
+        return True
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="invite-row-line"):
@@ -193,25 +201,30 @@ class InviteRow(Vertical):
         self.query_one(".invite-row-meaning", Static).update(Text(meaning))
 
     def mark(self, outcome: InviteOutcome | None) -> None:
-        """Show what will happen (or happened) to this row; None clears the mark."""
+        """Show what will happen (or happened) to this row; None clears the mark.
+
+        Only what changed is touched: a class change restyles, and a paste marks hundreds.
+        """
+        if outcome == self.outcome:
+            return
+        before = self.outcome
         self.outcome = outcome
+        state = "" if outcome is None else ("-ok" if outcome.ok else "-problem")
+        was = "" if before is None else ("-ok" if before.ok else "-problem")
         glyph = self.query_one(".invite-row-glyph", Static)
         message = self.query_one(".invite-row-message", Static)
-        self.remove_class("-ok", "-problem")
-        if outcome is None:
-            glyph.update(" ")
-            message.update("")
-            message.add_class("-empty")
-        elif outcome.ok:
-            self.add_class("-ok")
-            glyph.update(Text("✓"))
-            message.update("")
-            message.add_class("-empty")
-        else:
-            self.add_class("-problem")
-            glyph.update(Text("✗"))
+        if state != was:
+            glyph.remove_class("-ok", "-problem")
+            if state:
+                glyph.add_class(state)
+            glyph.update(Text({"": " ", "-ok": "✓", "-problem": "✗"}[state]))
+        if state == "-problem":
+            assert outcome is not None
             message.update(Text(f"✗ {display(outcome.message)}"))
-            message.remove_class("-empty")
+        if (state == "-problem") != (was == "-problem"):
+            if state != "-problem":
+                message.update("")
+            message.set_class(state != "-problem", "-empty")
 
 
 class InviteRows(Vertical):
@@ -274,11 +287,9 @@ class InviteRows(Vertical):
 
     def mark(self, outcomes: Sequence[InviteOutcome]) -> None:
         """Outcomes in the order of `filled()`; rows past the end, and empty rows, are cleared."""
-        filled = self.filled()
+        given = dict(zip(self.filled(), outcomes, strict=False))
         for row in self.rows:
-            row.mark(None)
-        for row, outcome in zip(filled, outcomes, strict=False):
-            row.mark(outcome)
+            row.mark(given.get(row))
 
     def clear_marks(self) -> None:
         for row in self.rows:
@@ -298,26 +309,25 @@ class InviteRows(Vertical):
         self._changed()
         return row
 
-    async def add_addresses(self, addresses: Sequence[str], into: InviteRow | None = None) -> None:
-        """Put the first address into `into` (or the last empty row) and the rest in new rows."""
-        if not addresses:
-            return
-        target = into
-        if target is None:
-            empty = [r for r in self.rows if not r.email]
-            target = empty[-1] if empty else None
+    async def add_addresses(self, addresses: Sequence[str], into: InviteRow) -> None:
+        """A list into rows: the first into `into` if it is empty, the rest in new rows after it.
+
+        All new rows are mounted at once: a paste of hundreds stays one layout pass.
+        """
         rest = list(addresses)
-        role = target.role if target else None
-        if target is not None:
-            field = target.email_input
+        if not rest:
+            return
+        if not into.email:
+            field = into.email_input
             with field.prevent(Input.Changed):
                 field.value = rest.pop(0)
                 field.cursor_position = len(field.value)
-        last = target
-        for address in rest:
-            last = await self.add_row(address, role, after=last, focus=False)
-        if last is not None:
-            last.email_input.focus()
+        new = [InviteRow(self._roles, address, into.role) for address in rest]
+        if new:
+            await self.mount_all(new, after=into)
+        last = new[-1] if new else into
+        last.email_input.focus()
+        self.call_after_refresh(last.scroll_visible, animate=False)
         self._changed()
 
     def _row_of(self, widget: object) -> InviteRow | None:
@@ -334,23 +344,16 @@ class InviteRows(Vertical):
         event.stop()
         row = self._row_of(event.field)
         if row is not None:
-            addresses = list(event.addresses)
             # Text already in the field stays: the pasted list goes after it.
-            if row.email:
-                last = row
-                for address in addresses:
-                    last = await self.add_row(address, row.role, after=last, focus=False)
-                last.email_input.focus()
-                self._changed()
-            else:
-                await self.add_addresses(addresses, into=row)
+            await self.add_addresses(event.addresses, into=row)
 
     @on(Input.Changed, ".invite-row-email")
     def _typed(self, event: Input.Changed) -> None:
         event.stop()
         row = self._row_of(event.input)
-        if row is not None:
-            row.mark(None)
+        if row is None or not row.note(event.value, row.role):
+            return  # a new row announcing the value it was made with: not an edit
+        row.mark(None)
         self._changed()
 
     @on(EmailInput.Next)
@@ -373,7 +376,9 @@ class InviteRows(Vertical):
     @on(Select.Changed, ".invite-row-role")
     def _role_changed(self, event: Select.Changed) -> None:
         event.stop()
-        self._changed()
+        row = self._row_of(event.select)
+        if row is not None and row.note(row.email_input.value, row.role):
+            self._changed()
 
     def _focused_row(self) -> InviteRow | None:
         return self._row_of(self.screen.focused) if self.screen.focused else None
