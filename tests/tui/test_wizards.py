@@ -141,6 +141,20 @@ async def test_a_pasted_list_expands_into_rows(ctx: Ctx, staff: StaffRef, licens
     assert emails[4:] == ["b1@acme.example", "b2@acme.example", "b3@acme.example"]
 
 
+async def test_the_rate_limit_is_marked_on_the_rows_past_it(
+    ctx: Ctx, staff: StaffRef, license_id: int,
+) -> None:
+    ctx.settings.rate_limit_per_org = 2  # one invitation mail went out already (Pat's)
+    app = invite_host(ctx, staff, license_id)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        await type_rows(pilot, "r1@acme.example", "r2@acme.example")
+        results = [r.outcome.result if r.outcome else None for r in rows_of(app).rows]
+        messages = row_messages(app)
+    assert results[:2] == ["invited", "rate"]
+    assert "limit of 2 invitations per day" in messages[1]
+
+
 def test_split_addresses_keeps_bad_pieces_for_marking() -> None:
     assert split_addresses("x@y.example; Zed <z@y.example>,\n\nnot-an-address") == [
         "x@y.example", "z@y.example", "not-an-address"]
