@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Static
+from textual.widgets import Button, Footer, Static
 
 
 class ConfirmDiscard(ModalScreen[bool]):
@@ -37,6 +37,7 @@ class ConfirmDiscard(ModalScreen[bool]):
             with Horizontal():
                 yield Button("Keep editing (n)", id="keep", variant="primary")
                 yield Button("Discard (y)", id="discard", variant="error")
+        yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#keep", Button).focus()
