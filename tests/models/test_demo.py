@@ -75,6 +75,19 @@ def test_the_bulk_path_writes_the_same_rows(tmp_path: Path,
     assert {"ix_invitation_status_overdue", "ix_outbox_due", "ix_audit_license"} <= names
 
 
+def test_the_bulk_path_with_threads_alive_spawns_its_generator(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # In the console other threads run, so the generator process is spawned, not forked.
+    monkeypatch.setattr(models.demo, "CHUNK_ORGS", 9)
+    monkeypatch.setattr(models.demo, "BULK_ORGS", 10)
+    forked = _sqlite_ctx(tmp_path / "forked")
+    make_demo_data(forked, orgs=25, seed=6)
+    monkeypatch.setattr(models.demo.threading, "active_count", lambda: 3)
+    spawned = _sqlite_ctx(tmp_path / "spawned")
+    make_demo_data(spawned, orgs=25, seed=6)
+    assert _dump(forked) == _dump(spawned)
+
+
 def _check_consistent(ctx: Ctx) -> None:
     now = ctx.now()
     with ctx.db.read() as s:
