@@ -155,6 +155,36 @@ async def test_the_rate_limit_is_marked_on_the_rows_past_it(
     assert "limit of 2 invitations per day" in messages[1]
 
 
+async def test_rows_are_added_and_removed_by_key(
+    ctx: Ctx, staff: StaffRef, license_id: int,
+) -> None:
+    app = invite_host(ctx, staff, license_id)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press(*"k1@a.example", "enter", *"k2@a.example", "enter", *"k3@a.example")
+        await pilot.press("shift+tab", "shift+tab")  # k2's address
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert [r.email for r in rows_of(app).rows] == ["k1@a.example", "k3@a.example"]
+        focused = app.focused
+        assert isinstance(focused, Input) and focused.value == "k3@a.example"
+        await pilot.press("ctrl+n", *"k4@a.example")
+        await settle(pilot)
+        assert [r.email for r in rows_of(app).rows] == [
+            "k1@a.example", "k3@a.example", "k4@a.example"]
+
+
+async def test_an_unknown_license_says_so_and_cannot_send(ctx: Ctx, staff: StaffRef) -> None:
+    app = invite_host(ctx, staff, 999)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        status = str(app.screen.query_one("#invite-status", Static).content)
+        assert "no license with id 999" in status
+        await pilot.press("ctrl+s", "escape")
+        await settle(pilot)
+    assert app.results == [None]
+
+
 def test_split_addresses_keeps_bad_pieces_for_marking() -> None:
     assert split_addresses("x@y.example; Zed <z@y.example>,\n\nnot-an-address") == [
         "x@y.example", "z@y.example", "not-an-address"]
