@@ -53,13 +53,13 @@ def main() -> None:
         times.append((time.perf_counter() - t) * 1000)
     line("preview_50_rows_on_1000_invitations_median", statistics.median(times), "ms", 100)
 
-    async def paste() -> float:
+    async def paste() -> tuple[float, float]:
         app = WizardHost(ctx, staff, lambda a: InviteWizard(ctx, staff, lic))
         async with app.run_test(size=(120, 40)) as pilot:
             await app.workers.wait_for_complete()
             await pilot.pause()
             text = "\n".join(r.email for r in rows)
-            t = time.perf_counter()
+            t, cpu = time.perf_counter(), time.process_time()
             assert app.focused is not None
             app.focused.post_message(events.Paste(text))
             while True:
@@ -67,10 +67,15 @@ def main() -> None:
                 editor = app.screen.query_one(InviteRows)
                 filled = editor.filled()
                 if len(filled) == 50 and all(r.outcome is not None for r in filled):
-                    return (time.perf_counter() - t) * 1000
+                    return ((time.perf_counter() - t) * 1000,
+                            (time.process_time() - cpu) * 1000)
 
-    # Includes the 0.3 s typing debounce before the check.
-    line("paste_50_addresses_to_all_rows_marked", asyncio.run(paste()), "ms", 1500)
+    # Wall time includes the 0.3 s typing debounce before the check; CPU time (this process,
+    # all threads) is the figure that does not depend on how busy the machine is.
+    wall, cpu = asyncio.run(paste())
+    line("paste_50_addresses_to_all_rows_marked", wall, "ms", 1500)
+    line("paste_50_addresses_cpu", cpu, "ms", 1000)
+    print(f"# load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cpus")
     ctx.db.dispose()
 
 
