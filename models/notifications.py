@@ -5,7 +5,9 @@ Each is a row (the console's toasts and Alerts read it) and a mail to that perso
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlmodel import Session
@@ -24,39 +26,59 @@ SUBJECTS = {
 }
 
 
-def _context(session: Session, inv: Invitation) -> tuple[Organization, License, Staff | None]:
-    lic = session.get(License, inv.license_id)
-    org = session.get(Organization, inv.organization_id)
-    staff = session.get(Staff, inv.invited_by) if inv.invited_by else None
-    assert lic is not None and org is not None
-    return org, lic, staff
+def _by_id(session: Session, model: Any, ids: set[int]) -> dict[int, Any]:
+    if not ids:
+        return {}
+    rows = session.execute(select(model).where(model.id.in_(ids))).scalars()
+    return {r.id: r for r in rows}
+
+
+def notify_many(
+    session: Session, ctx: Ctx, items: Sequence[tuple[Invitation, str, str]], now: datetime
+) -> None:
+    """One notification and one staff mail per (invitation, kind, extra).
+
+    Loads the licenses, organizations and inviters of the whole batch in three queries and
+    flushes once: the overdue scan hands over hundreds of rows while holding the write lock.
+    """
+    with session.no_autoflush:
+        lics = _by_id(session, License, {inv.license_id for inv, _, _ in items})
+        orgs = _by_id(session, Organization, {inv.organization_id for inv, _, _ in items})
+        staff = _by_id(session, Staff, {inv.invited_by for inv, _, _ in items if inv.invited_by})
+    notes: list[tuple[Notification, Invitation, str, str]] = []
+    for inv, kind, extra in items:
+        st = staff.get(inv.invited_by or 0)
+        if st is None:
+            continue
+        lic, org = lics[inv.license_id], orgs[inv.organization_id]
+        product = PRODUCTS[lic.product].label
+        text = SUBJECTS[kind].format(email=inv.email, org=org.name, product=product)
+        if extra:
+            text = f"{text}: {extra}"
+        note = Notification(
+            staff_id=st.id or 0, kind=kind, invitation_id=inv.id, license_id=lic.id,
+            send_no=inv.send_no, text=text[:1000], created_at=now,
+        )
+        notes.append((note, inv, text, extra))
+    session.add_all([n for n, _, _, _ in notes])
+    session.flush()
+    for note, inv, text, extra in notes:
+        st, lic, org = staff[inv.invited_by or 0], lics[inv.license_id], orgs[inv.organization_id]
+        enqueue(
+            session, ctx, kind=f"notify_{note.kind}", to_addr=st.email, to_name=st.name,
+            subject=text[:250], now=now, notification_id=note.id,
+            payload={
+                "kind": note.kind, "text": text, "invitee_email": inv.email, "role": inv.role,
+                "organization": org.name, "product": PRODUCTS[lic.product].label,
+                "license_id": lic.id, "staff_name": st.name, "reason": extra,
+            },
+        )
 
 
 def notify(
     session: Session, ctx: Ctx, inv: Invitation, kind: str, now: datetime, extra: str = ""
 ) -> None:
-    org, lic, staff = _context(session, inv)
-    if staff is None:
-        return
-    product = PRODUCTS[lic.product].label
-    text = SUBJECTS[kind].format(email=inv.email, org=org.name, product=product)
-    if extra:
-        text = f"{text}: {extra}"
-    note = Notification(
-        staff_id=staff.id or 0, kind=kind, invitation_id=inv.id, license_id=lic.id,
-        send_no=inv.send_no, text=text[:1000], created_at=now,
-    )
-    session.add(note)
-    session.flush()
-    enqueue(
-        session, ctx, kind=f"notify_{kind}", to_addr=staff.email, to_name=staff.name,
-        subject=text[:250], now=now, notification_id=note.id,
-        payload={
-            "kind": kind, "text": text, "invitee_email": inv.email, "role": inv.role,
-            "organization": org.name, "product": product, "license_id": lic.id,
-            "staff_name": staff.name, "reason": extra,
-        },
-    )
+    notify_many(session, ctx, [(inv, kind, extra)], now)
 
 
 def notify_failure(session: Session, ctx: Ctx, inv: Invitation, reason: str, now: datetime) -> None:

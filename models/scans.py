@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 
 from models.audit import record
 from models.context import Ctx
-from models.notifications import notify
+from models.notifications import notify_many
 from models.products import REMINDABLE_STATUSES
 from models.tables import Invitation
 from models.views import ScanResult
@@ -41,14 +41,15 @@ def scan_overdue(ctx: Ctx) -> int:
                 .values(status="overdue")
                 .returning(Invitation.id)
             ).scalars().all()
-            for inv_id in ids:
-                inv = s.get(Invitation, inv_id)
-                assert inv is not None
-                record(s, now, "system", "invitation.overdue",
-                       f"{inv.email} has not picked up the invitation (send #{inv.send_no})",
-                       organization_id=inv.organization_id, license_id=inv.license_id,
-                       invitation_id=inv.id)
-                notify(s, ctx, inv, "overdue", now)
+            if ids:
+                invs = s.execute(select(Invitation).where(Invitation.id.in_(ids))
+                                 .order_by(Invitation.id)).scalars().all()
+                for inv in invs:
+                    record(s, now, "system", "invitation.overdue",
+                           f"{inv.email} has not picked up the invitation (send #{inv.send_no})",
+                           organization_id=inv.organization_id, license_id=inv.license_id,
+                           invitation_id=inv.id)
+                notify_many(s, ctx, [(inv, "overdue", "") for inv in invs], now)
         total += len(ids)
         if len(ids) < BATCH:
             return total
