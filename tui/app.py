@@ -25,6 +25,17 @@ TOAST = {"accepted": ("Accepted", "information"), "overdue": ("Overdue", "warnin
          "failed": ("Failed", "error")}
 
 
+def _warm_imports() -> None:
+    import models.invitations
+    import models.notifications
+    import models.queries
+    import textual.widgets._tabbed_content
+    import tui.screens.alerts
+    import tui.screens.attention
+    import tui.screens.license
+    import tui.screens.organization  # noqa: F401
+
+
 class LicenseDeskApp(DbWork, App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "licensedesk"
@@ -135,6 +146,9 @@ class LicenseDeskApp(DbWork, App[int]):
         self._start_alert_watch()
         if self.start_mail:
             self._start_mail()
+        # While the person reads the first screen, load what the next screens need.
+        self.run_worker(_warm_imports, thread=True, exit_on_error=False, group="warm",
+                        name="warm")
 
     def on_worker_state_changed(self, event: Any) -> None:
         from textual.worker import WorkerState

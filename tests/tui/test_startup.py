@@ -43,7 +43,7 @@ async def test_first_start_asks_identity_and_loads_demo(tmp_path: Path) -> None:
         assert _config()["staff_email"] == "Sam@partner.example"
         assert _config()["staff_name"] == "Sam Support"
         assert isinstance(app.screen, ClientsScreen)
-        assert len(table_rows(app, "#orgs")) == 100  # the first page of 200 demo clients
+        assert len(table_rows(app, "#orgs")) == 60  # the first page of 200 demo clients
         assert "Sam Support" in app.sub_title and "unread" in app.sub_title
         assert (tmp_path / "data" / "licensedesk.db").exists()
     # Second start: known identity, no question, no second load of demo data.

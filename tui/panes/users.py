@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.widgets import DataTable
@@ -18,6 +18,7 @@ FILTERS: tuple[str | None, ...] = (None, "pending", "overdue", "failed", "expire
 
 
 SHORT_ROLE = {"Administrator": "Admin"}
+FIRST_CHUNK = 100  # rows shown before the first paint of a long list
 
 
 def row_key(u: UserRow) -> str:
@@ -37,6 +38,8 @@ class UsersTable(DataTable[object]):
                          "Accepted")
 
     def show(self, users: list[UserRow]) -> None:
+        """Fill the table; past the first screenful, the rest follows after that paints."""
+        self.generation = getattr(self, "generation", 0) + 1
         current = self.current_key()
         width = max(self.app.size.width, 60)  # the terminal, known before layout
         # Below 100 columns: short roles and dates, so every column fits in 80.
@@ -46,6 +49,21 @@ class UsersTable(DataTable[object]):
         self.clear()
         self.rows_by_key = {row_key(u): u for u in users}
         self.marked &= set(self.rows_by_key)
+        at = list(self.rows_by_key).index(current) if current in self.rows_by_key else 0
+        first = max(FIRST_CHUNK, at + 1)
+        self._add(users[:first], email_w, narrow, stamp)
+        if current in self.rows_by_key:
+            self.move_cursor(row=self.get_row_index(current))
+        if len(users) > first:
+            generation = self.generation
+
+            def rest() -> None:
+                if generation == self.generation:  # not replaced by a newer load meanwhile
+                    self._add(users[first:], email_w, narrow, stamp)
+
+            self.call_after_refresh(rest)
+
+    def _add(self, users: list[UserRow], email_w: int, narrow: bool, stamp: Any) -> None:
         for u in users:
             key = row_key(u)
             email = u.email if not u.name else f"{u.name} <{u.email}>"
@@ -54,8 +72,6 @@ class UsersTable(DataTable[object]):
                          status(u.status), cell(u.invited_by, 10 if narrow else 16),
                          cell(stamp(u.sent_at)), cell(u.times_sent or "-"),
                          cell(stamp(u.accepted_at)), key=key)
-        if current in self.rows_by_key:
-            self.move_cursor(row=self.get_row_index(current))
 
     def _mark(self, key: str) -> Text:
         return Text("✓" if key in self.marked else " ", style="bold")

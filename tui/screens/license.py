@@ -29,7 +29,7 @@ class Loaded:
     version: int
     summary: LicenseSummary
     users: list[UserRow]
-    history: list[AuditRow]
+    history: list[AuditRow] | None  # loaded only while the History tab is open
 
 
 def _people(n: int) -> str:
@@ -57,6 +57,7 @@ class LicenseScreen(BaseScreen):
         self.license_id = license_id
         self.initial_tab = tab
         self.version = -1
+        self.history_stale = True
         self.status_filter: str | None = None
         self.summary: LicenseSummary | None = None
         self.title = f"License #{license_id}"
@@ -83,6 +84,8 @@ class LicenseScreen(BaseScreen):
 
     def load(self) -> None:
         license_id, status = self.license_id, self.status_filter
+        with_history = self._active_tab() == "history"
+        self.history_stale = not with_history
 
         def job(ctx: Ctx) -> Loaded:
             from models.queries import (
@@ -95,9 +98,20 @@ class LicenseScreen(BaseScreen):
             version = license_version(ctx, license_id)
             return Loaded(version, license_summary(ctx, license_id),
                           license_users(ctx, license_id, status),
-                          license_history(ctx, license_id))
+                          license_history(ctx, license_id) if with_history else None)
 
         self.db(job, self._show, group="license", exclusive=True)
+
+    def _load_history(self) -> None:
+        license_id = self.license_id
+        self.history_stale = False
+
+        def job(ctx: Ctx) -> list[AuditRow]:
+            from models.queries import license_history
+
+            return license_history(ctx, license_id)
+
+        self.db(job, self.query_one(HistoryTable).show, group="history", exclusive=True)
 
     def _poll(self) -> None:
         if self.busy("license") or self.busy("version") or self.app.ctx is None:  # type: ignore[attr-defined]
@@ -122,7 +136,8 @@ class LicenseScreen(BaseScreen):
         self.title = clean(f"{lic.organization} · {lic.product_label} #{lic.id}")
         self.query_one(SummaryPane).show(loaded.summary)
         self.query_one(UsersTable).show(loaded.users)
-        self.query_one(HistoryTable).show(loaded.history)
+        if loaded.history is not None:
+            self.query_one(HistoryTable).show(loaded.history)
         self._users_status(len(loaded.users))
 
     def _users_status(self, shown: int) -> None:
@@ -148,6 +163,8 @@ class LicenseScreen(BaseScreen):
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         self.refresh_bindings()
+        if self._active_tab() == "history" and self.history_stale and self.version >= 0:
+            self._load_history()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in USERS_ONLY and self.is_mounted:
