@@ -25,15 +25,16 @@ TOAST = {"accepted": ("Accepted", "information"), "overdue": ("Overdue", "warnin
          "failed": ("Failed", "error")}
 
 
+WARM = ("models.invitations", "models.notifications", "models.queries",
+        "textual.widgets._tabbed_content", "tui.screens.alerts", "tui.screens.attention",
+        "tui.screens.license", "tui.screens.organization")
+
+
 def _warm_imports() -> None:
-    import models.invitations
-    import models.notifications
-    import models.queries
-    import textual.widgets._tabbed_content
-    import tui.screens.alerts
-    import tui.screens.attention
-    import tui.screens.license
-    import tui.screens.organization  # noqa: F401
+    from importlib import import_module
+
+    for name in WARM:
+        import_module(name)
 
 
 class LicenseDeskApp(DbWork, App[int]):
