@@ -23,6 +23,8 @@ class Staff(SQLModel, table=True):
 
 
 class Organization(SQLModel, table=True):
+    # Walking names in order while filtering on search_key reads only this index.
+    __table_args__ = (Index("ix_org_name_search", "name_key", "search_key"),)
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
     name_key: str = Field(max_length=200, index=True)
@@ -75,6 +77,7 @@ class Invitation(SQLModel, table=True):
         Index("ix_invitation_status_expires", "status", "expires_at"),
         Index("ix_invitation_license_status", "license_id", "status"),
         Index("ix_invitation_org_status", "organization_id", "status"),
+        Index("ix_invitation_status_sent", "status", "sent_at"),
     )
     id: int | None = Field(default=None, primary_key=True)
     license_id: int = Field(foreign_key="license.id")
