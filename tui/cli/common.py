@@ -63,3 +63,10 @@ def split_invite(text: str) -> tuple[str, str]:
     if not sep or not email or not role:
         raise CliError(f"expected EMAIL:ROLE, got {text!r}")
     return email, role
+
+
+def outcome_json(outcomes: Any) -> list[dict[str, Any]]:
+    """Invite outcomes as JSON objects that carry `id` like every other listing."""
+    from models.views import to_json
+
+    return [{"id": o.invitation_id, **to_json(o)} for o in outcomes]

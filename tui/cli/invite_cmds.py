@@ -5,7 +5,16 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tui.cli.common import actor, add_json, emit_json, fmt_time, open_ctx, split_invite, table
+from tui.cli.common import (
+    actor,
+    add_json,
+    emit_json,
+    fmt_time,
+    open_ctx,
+    outcome_json,
+    split_invite,
+    table,
+)
 
 STATUSES = ["pending", "overdue", "accepted", "expired", "revoked", "failed"]
 
@@ -60,8 +69,8 @@ def cmd_invite(args: argparse.Namespace) -> int:
             print(f"licensedesk: {o.message}", file=sys.stderr)
         raise
     if args.json:
-        emit_json({"invitations": list(result.outcomes), "seats_before": result.seats_before,
-                   "seats_after": result.seats_after})
+        emit_json({"invitations": outcome_json(result.outcomes),
+                   "seats_before": result.seats_before, "seats_after": result.seats_after})
     else:
         for o in result.outcomes:
             print(f"{o.invitation_id}  {o.message}")

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import argparse
 
-from tui.cli.common import actor, add_json, emit_json, fmt_time, open_ctx, split_invite, table
+from tui.cli.common import (
+    actor,
+    add_json,
+    emit_json,
+    fmt_time,
+    open_ctx,
+    outcome_json,
+    split_invite,
+    table,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -43,7 +52,7 @@ def cmd_create(args: argparse.Namespace) -> int:
         invites=invites, add_me=args.add_me,
     )
     if args.json:
-        emit_json({"id": license_id, "invitations": list(result.outcomes)})
+        emit_json({"id": license_id, "invitations": outcome_json(result.outcomes)})
     else:
         print(f"license {license_id} created; {len(result.invited)} invitation(s) queued")
     return 0
