@@ -30,7 +30,6 @@ POLL_SECONDS = 2.0     # how often an idle relay looks for mail other processes 
 MAX_PAUSE = timedelta(minutes=5)
 
 AlertHook = Callable[[str | None], None]
-Job = tuple[ClaimedMail, Outgoing | ComposeError]
 
 
 def new_owner() -> str:
@@ -119,25 +118,21 @@ class Relay:
         finally:
             await asyncio.gather(*(c.quit() for c in self.clients))
 
-    def _fetch(self) -> list[Job]:
-        """Claim a batch and compose it, in a worker thread: off the event loop and off the
-        path between one mail and the next."""
-        mails = claim(self.ctx, self.owner, PREFETCH)
-        now = self.ctx.now()
-        jobs: list[Job] = []
-        for mail in mails:
-            try:
-                jobs.append((mail, prepare(mail, self.ctx.settings, now)))
-            except ComposeError as err:
-                jobs.append((mail, err))
-        return jobs
+    def _fetch(self) -> list[ClaimedMail]:
+        return claim(self.ctx, self.owner, PREFETCH)
+
+    def _prepare(self, mail: ClaimedMail) -> Outgoing | ComposeError:
+        try:
+            return prepare(mail, self.ctx.settings, self.ctx.now())
+        except ComposeError as err:
+            return err
 
     async def _lane(self, client: SmtpClient) -> int:
         handled = 0
         # Start a mail only while the lease still covers a whole attempt (or, with a lease
         # configured shorter than an attempt, half of the lease).
         need = min(self.config.timeout + 5, self.ctx.settings.outbox_lease.total_seconds() / 2)
-        recording: asyncio.Task[None] | None = None
+        recording: asyncio.Future[None] | None = None
 
         async def settle() -> None:
             """Wait until the previous mail's result is in the database."""
@@ -146,7 +141,10 @@ class Relay:
                 task, recording = recording, None
                 await task
 
-        ahead: asyncio.Task[list[Job]] | None = asyncio.create_task(asyncio.to_thread(self._fetch))
+        def fetch() -> asyncio.Future[list[ClaimedMail]]:
+            return asyncio.ensure_future(asyncio.to_thread(self._fetch))
+
+        ahead: asyncio.Future[list[ClaimedMail]] | None = fetch()
         try:
             while ahead is not None:
                 batch = await ahead
@@ -154,30 +152,34 @@ class Relay:
                 if not batch:
                     break
                 if self._stopping or self.paused:
-                    await asyncio.to_thread(self._release, [m for m, _ in batch])
+                    await asyncio.to_thread(self._release, batch)
                     break
                 if len(batch) == PREFETCH:
-                    # Likely more due: claim and compose the next batch while this one sends.
-                    ahead = asyncio.create_task(asyncio.to_thread(self._fetch))
-                for i, (mail, job) in enumerate(batch):
+                    ahead = fetch()  # likely more due: claim the next batch meanwhile
+                job = self._prepare(batch[0])
+                for i, mail in enumerate(batch):
                     left = (mail.lease_until - self.ctx.now()).total_seconds()
                     if self._stopping or self.paused or left < need:
                         # Not started: give it back now rather than make others wait it out.
                         await settle()
-                        await asyncio.to_thread(self._release, [m for m, _ in batch[i:]])
+                        await asyncio.to_thread(self._release, batch[i:])
                         break
-                    recording = await self._deliver(client, mail, job, settle)
+                    sending = asyncio.ensure_future(self._deliver(client, mail, job, settle))
+                    if i + 1 < len(batch):
+                        # Compose the next mail while the server answers this one's MAIL FROM.
+                        await asyncio.sleep(0)
+                        job = self._prepare(batch[i + 1])
+                    recording = await sending
                     handled += 1
                 else:
                     if ahead is None:
                         # Sending may have queued more (a failure notifies the inviter).
                         await settle()
-                        ahead = asyncio.create_task(asyncio.to_thread(self._fetch))
+                        ahead = fetch()
         finally:
             await settle()
             if ahead is not None:
-                rest = await ahead
-                await asyncio.to_thread(self._release, [m for m, _ in rest])
+                await asyncio.to_thread(self._release, await ahead)
         return handled
 
     def _release(self, mails: list[ClaimedMail]) -> None:
@@ -187,7 +189,7 @@ class Relay:
     # -- one mail ------------------------------------------------------------------------
 
     async def _deliver(self, client: SmtpClient, mail: ClaimedMail,
-                       job: Outgoing | ComposeError, settle: Hook) -> asyncio.Task[None] | None:
+                       job: Outgoing | ComposeError, settle: Hook) -> asyncio.Future[None] | None:
         """Send one mail. A delivered mail is recorded in the background while the next one
         starts; `settle` (called before the next DATA) keeps at most one mail per lane
         delivered but unrecorded, whenever the process dies."""
@@ -219,7 +221,7 @@ class Relay:
                                    str(err), delay)
         else:
             self._clear_alert()
-            return asyncio.create_task(
+            return asyncio.ensure_future(
                 self._record("sent", mail, mark_sent, ctx, mail.id, self.owner))
         return None
 

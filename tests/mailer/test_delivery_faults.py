@@ -63,6 +63,8 @@ async def test_451_for_a_while_then_250_arrives_once_within_backoff_bounds(
         clock.current = max(r.next_attempt_at for r in rows(mctx))
     await drain(mctx)
     assert [(r.status, r.attempts) for r in rows(mctx)] == [("sent", 5)] * 3
+    assert {r.sent_at for r in rows(mctx)} == {clock.now()}
+    assert {(r.lease_owner, r.token_sealed) for r in rows(mctx)} == {(None, None)}
     ids = smtp_handler.ids()
     assert len(ids) == 3 and set(ids.values()) == {1}
     assert len(smtp_handler.attempts) == 15
