@@ -81,6 +81,10 @@ class LicenseDeskApp(DbWork, App[int]):
         if self.ctx is not None and self.staff is not None:
             self._became_ready()
             return
+        # The first frame paints before the database layer is even imported.
+        self.call_after_refresh(self._boot)
+
+    def _boot(self) -> None:
         from tui.boot import boot
 
         staff_email = self.staff_email

@@ -18,7 +18,7 @@ FILTERS: tuple[str | None, ...] = (None, "pending", "overdue", "failed", "expire
 
 
 SHORT_ROLE = {"Administrator": "Admin"}
-FIRST_CHUNK = 100  # rows shown before the first paint of a long list
+FIRST_CHUNK = 50  # rows shown before the first paint of a long list (a screenful)
 
 
 def row_key(u: UserRow) -> str:
@@ -61,7 +61,8 @@ class UsersTable(DataTable[object]):
                 if generation == self.generation:  # not replaced by a newer load meanwhile
                     self._add(users[first:], email_w, narrow, stamp)
 
-            self.call_after_refresh(rest)
+            # A moment later, so the first screenful paints before the rest is measured.
+            self.set_timer(0.05, rest)
 
     def _add(self, users: list[UserRow], email_w: int, narrow: bool, stamp: Any) -> None:
         for u in users:

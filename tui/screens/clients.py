@@ -73,8 +73,9 @@ class ClientsScreen(BaseScreen):
 
         def show(page: OrgPage) -> None:
             self._show(page)
-            # The count scans every match: it runs after the rows are on screen.
-            self.db(count, self._show_total, group="org-count", exclusive=True)
+            # The count scans every match: it runs once the rows are on screen.
+            self.call_after_refresh(
+                lambda: self.db(count, self._show_total, group="org-count", exclusive=True))
 
         self.db(rows, show, group="orgs", exclusive=True)
 
