@@ -21,7 +21,7 @@ from mailer.backoff import gave_up, retry_delay
 from mailer.compose import ComposeError, Outgoing, prepare
 from mailer.smtp import Connector, Hook, Paused, Permanent, SmtpClient, SmtpConfig, Transient
 from models.context import Ctx
-from models.outbox import ClaimedMail, claim, mark_failed, mark_retry, mark_sent, release
+from models.outbox import ClaimedMail, claim, mark_failed, mark_retry, mark_sent_many, release
 
 log = logging.getLogger("licensedesk.mailer.relay")
 
@@ -54,6 +54,7 @@ class Relay:
         self.counts = {"sent": 0, "retry": 0, "failed": 0, "lost": 0}
         self._stopping = False
         self._wake = asyncio.Event()
+        self._recorder = _Recorder(self)
 
     # -- control -------------------------------------------------------------------------
 
@@ -221,8 +222,7 @@ class Relay:
                                    str(err), delay)
         else:
             self._clear_alert()
-            return asyncio.ensure_future(
-                self._record("sent", mail, mark_sent, ctx, mail.id, self.owner))
+            return self._recorder.add(mail)
         return None
 
     async def _record(self, outcome: str, mail: ClaimedMail, fn: Callable[..., bool],
@@ -236,3 +236,50 @@ class Relay:
             self.counts["lost"] += 1
             log.warning("mail %s: lease lost before recording %r; another relay owns it",
                         mail.id, outcome)
+
+
+class _Recorder:
+    """Records delivered mails as sent. While one commit runs, the next lanes' mails wait
+    and go together in the following one: with N connections, fewer commits than mails."""
+
+    def __init__(self, relay: Relay) -> None:
+        self.relay = relay
+        self.waiting: list[tuple[ClaimedMail, asyncio.Future[None]]] = []
+        self.busy = False
+        self.work: asyncio.Future[set[int]] | None = None
+
+    def add(self, mail: ClaimedMail) -> asyncio.Future[None]:
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.waiting.append((mail, done))
+        if not self.busy:
+            self._commit()
+        return done
+
+    def _commit(self) -> None:
+        batch, self.waiting = self.waiting, []
+        self.busy = True
+        r = self.relay
+        self.work = asyncio.get_running_loop().run_in_executor(
+            None, mark_sent_many, r.ctx, [m.id for m, _ in batch], r.owner)
+        self.work.add_done_callback(lambda f: self._finished(batch, f))
+
+    def _finished(self, batch: list[tuple[ClaimedMail, asyncio.Future[None]]],
+                  work: asyncio.Future[set[int]]) -> None:
+        self.busy = False
+        error = work.exception()
+        ours = set() if error else work.result()
+        for mail, done in batch:
+            if error is not None:
+                done.set_exception(error)
+                continue
+            if mail.id in ours:
+                self.relay.counts["sent"] += 1
+                log.info("mail %s (%s, attempt %s) sent: %s", mail.id, mail.kind,
+                         mail.attempts, mail.message_id)
+            else:
+                self.relay.counts["lost"] += 1
+                log.warning("mail %s: lease lost before recording 'sent'; another relay "
+                            "owns it", mail.id)
+            done.set_result(None)
+        if self.waiting:
+            self._commit()

@@ -137,18 +137,28 @@ def _held(mail_id: int, owner: str) -> Any:
 
 
 def mark_sent(ctx: Ctx, mail_id: int, owner: str) -> bool:
-    """Once per mail, between one mail and the next: plain DB-API on a pooled connection,
-    because SQLAlchemy's execution machinery costs about ten times SQLite's own work here.
-    The same conditions as _held(): only while the claim is still ours."""
-    sql, bind_time = _sent_sql(ctx)
-    params = (bind_time(ctx.now()), mail_id, owner)
+    return mail_id in mark_sent_many(ctx, [mail_id], owner)
+
+
+def mark_sent_many(ctx: Ctx, mail_ids: list[int], owner: str) -> set[int]:
+    """Record delivered mails in one transaction; returns the ids still ours (the others'
+    claims had passed to another relay, whose result stands).
+
+    Once per mail on the relay's hot path: plain DB-API on a pooled connection, because
+    SQLAlchemy's execution machinery costs about ten times SQLite's own work here. The
+    conditions are those of _held()."""
+    if not mail_ids:
+        return set()
+    mark = "?" if ctx.db.engine.dialect.paramstyle == "qmark" else "%s"
+    sql = _SENT_SQL.replace("?", mark).replace("{ids}", ", ".join([mark] * len(mail_ids)))
+    params = (_bind_time(ctx)(ctx.now()), owner, *mail_ids)
     conn = ctx.db.engine.raw_connection()
     try:
         cur = conn.cursor()
         if ctx.db.is_sqlite:
             cur.execute("BEGIN IMMEDIATE")  # the connections run in autocommit mode
         cur.execute(sql, params)
-        done = cur.rowcount == 1
+        done = {int(row[0]) for row in cur.fetchall()}
         if ctx.db.is_sqlite:
             cur.execute("COMMIT")
         else:
@@ -165,20 +175,18 @@ def mark_sent(ctx: Ctx, mail_id: int, owner: str) -> bool:
 _SENT_SQL = (
     "UPDATE outbox_mail SET status = 'sent', sent_at = ?, lease_owner = NULL, "
     "lease_until = NULL, token_sealed = NULL, last_error = NULL "
-    "WHERE id = ? AND lease_owner = ? AND status = 'queued'"
+    "WHERE lease_owner = ? AND status = 'queued' AND id IN ({ids}) RETURNING id"
 )
-_SENT: dict[str, tuple[str, Any]] = {}
+_BIND_TIME: dict[str, Any] = {}
 
 
-def _sent_sql(ctx: Ctx) -> tuple[str, Any]:
+def _bind_time(ctx: Ctx) -> Any:
+    """The time column's own conversion, so the stored value matches every other write."""
     dialect = ctx.db.engine.dialect
-    if dialect.name not in _SENT:
-        sql = _SENT_SQL if dialect.paramstyle == "qmark" else _SENT_SQL.replace("?", "%s")
-        # The column type's own conversion, so the stored time matches every other write.
+    if dialect.name not in _BIND_TIME:
         column = OutboxMail.__table__.c.sent_at  # type: ignore[attr-defined]
-        convert = column.type.bind_processor(dialect) or (lambda v: v)
-        _SENT[dialect.name] = (sql, convert)
-    return _SENT[dialect.name]
+        _BIND_TIME[dialect.name] = column.type.bind_processor(dialect) or (lambda v: v)
+    return _BIND_TIME[dialect.name]
 
 
 def mark_retry(ctx: Ctx, mail_id: int, owner: str, error: str, delay: timedelta) -> bool:
