@@ -225,7 +225,8 @@ class LicenseDeskApp(DbWork, App[int]):
         staff = self.staff
         who = clean(staff.name or staff.email) if staff else ""
         alerts = f"{unread} unread alert{'s' if unread != 1 else ''}" if unread else "no unread"
-        self.sub_title = f"{who} · {alerts}" if who else alerts
+        # The count first: a long screen title may push the end of the header off screen.
+        self.sub_title = f"{alerts} · {who}" if who else alerts
 
     # mail -----------------------------------------------------------------------------------
 

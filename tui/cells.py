@@ -15,7 +15,7 @@ _display = None
 
 # Status is always a word and a glyph; colour (a theme class) only adds to it.
 STATUS_GLYPH = {
-    "pending": "○", "overdue": "◷", "accepted": "●", "active": "●", "expired": "⌛",
+    "pending": "○", "overdue": "◷", "accepted": "●", "active": "●", "expired": "◌",
     "revoked": "✕", "failed": "✖", "trial": "◔", "paid": "●",
 }
 STATUS_STYLE = {

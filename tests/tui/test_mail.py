@@ -27,6 +27,7 @@ async def test_relay_and_catcher_run_inside_the_console(ctx: Ctx, staff: StaffRe
         assert pending_count(ctx) == 0
         app.open_license(data.acme_license, "users")
         await settle(pilot)
+        await until(pilot, lambda: len(table_rows(app, "#users-table")) == 4)
         await pilot.press("down", "s")  # resend bob's: kicks the relay
         await until(pilot, lambda: _caught(ctx) == 5, timeout=20)
         await pilot.press("M")

@@ -10,6 +10,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 
 from tui.cells import cell, clean, status, when
+from tui.panes.users import SHORT_ROLE
 from tui.screens.base import BaseScreen
 
 if TYPE_CHECKING:
@@ -58,10 +59,15 @@ class AttentionScreen(BaseScreen):
         table.clear()
         self.rows = {str(r.id): r for r in rows}
         self.marked &= set(self.rows)
+        # Below 100 columns the columns that decide (when, status, who, where) come first.
+        narrow = self.app.size.width < 100
         for r in rows:
             key = str(r.id)
-            table.add_row(self._mark(key), cell(when(r.sent_at)), status(r.status),
-                          cell(r.email, 26), cell(r.role), cell(r.organization, 22),
+            sent = r.sent_at.strftime("%d %b") if narrow else when(r.sent_at)
+            role = SHORT_ROLE.get(r.role, r.role) if narrow else r.role
+            table.add_row(self._mark(key), cell(sent), status(r.status),
+                          cell(r.email, 20 if narrow else 26), cell(role),
+                          cell(r.organization, 16 if narrow else 22),
                           cell(r.product), cell(r.invited_by, 18), key=key)
         if rows:
             table.move_cursor(row=min(current, len(rows) - 1))

@@ -45,7 +45,7 @@ Needs attention (overdue and failed, oldest first)
   enter    open the license
 
 Status is always a word: ○ pending  ◷ overdue  ● accepted/active
-⌛ expired  ✕ revoked  ✖ failed
+◌ expired  ✕ revoked  ✖ failed
 """
 
 

@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.widgets import Button, Footer, Header, Static, TabbedContent, TabPane
 
 from models.products import OPEN_STATUSES, PRODUCTS
-from tui.cells import clean
+from tui.cells import clean, clip
 from tui.panes.history import HistoryTable
 from tui.panes.summary import SummaryPane
 from tui.panes.users import FILTERS, UsersTable
@@ -133,7 +133,7 @@ class LicenseScreen(BaseScreen):
         self.version = loaded.version
         self.summary = loaded.summary
         lic = loaded.summary.license
-        self.title = clean(f"{lic.organization} · {lic.product_label} #{lic.id}")
+        self.title = f"{clip(lic.organization, 32)} · {lic.product_label} #{lic.id}"
         self.query_one(SummaryPane).show(loaded.summary)
         self.query_one(UsersTable).show(loaded.users)
         if loaded.history is not None:
@@ -145,8 +145,7 @@ class LicenseScreen(BaseScreen):
         which = self.status_filter or "all"
         marked = f" · {len(table.marked)} marked" if table.marked else ""
         self.query_one("#users-status", Static).update(
-            f"Showing {which}: {shown} row(s){marked} · f filter · space mark · "
-            "s resend · x revoke · o role")
+            f"Showing {which}: {shown} row(s){marked} · f filter by status · space mark")
 
     # tabs and gating ------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 
-from tui.cells import cell, clean, day, status
+from tui.cells import cell, clean, clip, day, status
 from tui.screens.base import BaseScreen
 
 if TYPE_CHECKING:
@@ -50,7 +50,7 @@ class OrganizationScreen(BaseScreen):
 
     def _show(self, result: tuple[OrgRow, list[LicenseRow]]) -> None:
         org, licenses = result
-        self.title = clean(org.name)
+        self.title = clip(org.name, 40)
         self.query_one("#org-details", Static).update(
             f"{clean(org.name)}\nClient: {clean(org.client_name)} <{clean(org.client_email)}>"
             f" · data centre {org.data_center.upper()} · {org.licenses} license(s)"
