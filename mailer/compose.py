@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.generator import BytesGenerator
 from email.headerregistry import Address, BaseHeader, HeaderRegistry
-from email.message import EmailMessage
+from email.message import EmailMessage, Message
 from email.policy import EmailPolicy
 from email.utils import format_datetime, parseaddr
 from functools import cache, lru_cache
@@ -95,6 +95,11 @@ def _address(name: str, addr: str) -> Address:
         raise ComposeError(f"not a usable address: {one_line(addr)!r}") from err
 
 
+@lru_cache(maxsize=256)
+def _reply_to(name: str, addr: str) -> BaseHeader:
+    return _header("Reply-To", str(_address(name, addr)))
+
+
 def sender_address(settings: Settings) -> Address:
     return _sender(settings.mail_from)
 
@@ -150,10 +155,25 @@ def _header(name: str, value: str) -> BaseHeader:
     return header
 
 
+class _Generator(BytesGenerator):
+    """Writes an ASCII body (our quoted-printable parts) in one piece instead of line by
+    line: the same bytes, a fraction of the calls."""
+
+    def _handle_text(self, msg: Message) -> None:
+        payload = msg._payload  # type: ignore[attr-defined]
+        if isinstance(payload, str) and payload.isascii() and not self._mangle_from_:  # type: ignore[attr-defined]
+            self._fp.write(_NEWLINES.sub("\r\n", payload).encode("ascii"))  # type: ignore[attr-defined]
+        else:
+            super()._handle_text(msg)  # type: ignore[misc]
+
+
+_NEWLINES = re.compile(r"\r\n|\r|\n")
+
+
 def flatten(msg: EmailMessage, utf8: bool) -> bytes:
     """The bytes DATA carries (CRLF line ends; no Bcc is ever set, so none to strip)."""
     with io.BytesIO() as out:
-        BytesGenerator(out, policy=_WIRE[utf8]).flatten(msg)
+        _Generator(out, policy=_WIRE[utf8]).flatten(msg)
         return out.getvalue()
 
 
@@ -173,8 +193,7 @@ def compose(mail: ClaimedMail, settings: Settings, now: datetime) -> EmailMessag
     msg["From"] = _header("From", str(sender_address(settings)))
     msg["To"] = _address(mail.to_name, mail.to_addr)
     if mail.reply_to:
-        inviter = _address(str(mail.payload.get("inviter_name", "")), mail.reply_to)
-        msg["Reply-To"] = _header("Reply-To", str(inviter))
+        msg["Reply-To"] = _reply_to(str(mail.payload.get("inviter_name", "")), mail.reply_to)
     msg["Subject"] = one_line(mail.subject)
     msg["Date"] = _header("Date", format_datetime(now.replace(microsecond=0)))
     # Fixed when the row was written, so a retried mail is recognisably the same one.
