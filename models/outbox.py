@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from email.utils import parseaddr
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, select, update
 from sqlmodel import Session
 
 from models.context import Ctx
@@ -95,39 +95,62 @@ def count_recent_invite_mails(session: Session, organization_id: int, since: dat
 
 
 def claim(ctx: Ctx, owner: str, limit: int = 20) -> list[ClaimedMail]:
-    """Lease up to `limit` due rows to `owner`; each claim counts as one attempt."""
+    """Lease up to `limit` due rows to `owner`; each claim counts as one attempt.
+
+    SQLite serializes this in BEGIN IMMEDIATE; PostgreSQL skips rows another relay has
+    locked (FOR UPDATE SKIP LOCKED). Plain DB-API, like mark_sent_many: it runs for every
+    few mails."""
     now = ctx.now()
     until = now + ctx.settings.outbox_lease
-    due = select(OutboxMail.id).where(
-        OutboxMail.status == "queued",
-        OutboxMail.next_attempt_at <= now,
-        or_(OutboxMail.lease_until.is_(None), OutboxMail.lease_until < now),  # type: ignore[union-attr]
-    ).order_by(OutboxMail.next_attempt_at, OutboxMail.id).limit(limit)
-    if not ctx.db.is_sqlite:
-        due = due.with_for_update(skip_locked=True)
-    stmt = (
-        update(OutboxMail)
-        .where(OutboxMail.id.in_(due.scalar_subquery()))  # type: ignore[union-attr]
-        .values(lease_owner=owner, lease_until=until, attempts=OutboxMail.attempts + 1)
-        .returning(
-            OutboxMail.id, OutboxMail.kind, OutboxMail.to_addr, OutboxMail.to_name,
-            OutboxMail.reply_to, OutboxMail.subject, OutboxMail.message_id, OutboxMail.payload,
-            OutboxMail.token_sealed, OutboxMail.attempts, OutboxMail.created_at,
-        )
-    )
-    with ctx.db.write() as s:
-        rows = s.execute(stmt).all()
+    dialect = ctx.db.engine.dialect
+    sql = _CLAIM_SQL.replace("{lock}", "" if ctx.db.is_sqlite else "FOR UPDATE SKIP LOCKED")
+    if dialect.paramstyle != "qmark":
+        sql = sql.replace("?", "%s")
+    to_db, from_db = _bind_time(ctx), _read_time(ctx)
+    rows = _raw_write(ctx, sql, (owner, to_db(until), to_db(now), to_db(now), limit))
     assert ctx.sealer is not None
     out = [
         ClaimedMail(
-            id=r.id, kind=r.kind, to_addr=r.to_addr, to_name=r.to_name, reply_to=r.reply_to,
-            subject=r.subject, message_id=r.message_id, payload=json.loads(r.payload),
-            token=ctx.sealer.unseal(r.token_sealed) if r.token_sealed else None,
-            attempts=r.attempts, created_at=r.created_at, lease_until=until,
+            id=r[0], kind=r[1], to_addr=r[2], to_name=r[3], reply_to=r[4], subject=r[5],
+            message_id=r[6], payload=json.loads(r[7]),
+            token=ctx.sealer.unseal(r[8]) if r[8] else None,
+            attempts=r[9], created_at=from_db(r[10]), lease_until=until,
         )
         for r in rows
     ]
     return sorted(out, key=lambda m: m.id)
+
+
+_CLAIM_SQL = (
+    "UPDATE outbox_mail SET lease_owner = ?, lease_until = ?, attempts = attempts + 1 "
+    "WHERE id IN (SELECT id FROM outbox_mail WHERE status = 'queued' "
+    "AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?) "
+    "ORDER BY next_attempt_at, id LIMIT ? {lock}) "
+    "RETURNING id, kind, to_addr, to_name, reply_to, subject, message_id, payload, "
+    "token_sealed, attempts, created_at"
+)
+
+
+def _raw_write(ctx: Ctx, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+    """One statement in its own write transaction on a pooled DB-API connection."""
+    conn = ctx.db.engine.raw_connection()
+    try:
+        cur = conn.cursor()
+        if ctx.db.is_sqlite:
+            cur.execute("BEGIN IMMEDIATE")  # the connections run in autocommit mode
+        cur.execute(sql, params)
+        rows = list(cur.fetchall())
+        if ctx.db.is_sqlite:
+            cur.execute("COMMIT")
+        else:
+            conn.commit()
+        cur.close()
+    except BaseException:
+        conn.rollback()
+        raise
+    finally:
+        conn.close()
+    return rows
 
 
 def _held(mail_id: int, owner: str) -> Any:
@@ -151,25 +174,8 @@ def mark_sent_many(ctx: Ctx, mail_ids: list[int], owner: str) -> set[int]:
         return set()
     mark = "?" if ctx.db.engine.dialect.paramstyle == "qmark" else "%s"
     sql = _SENT_SQL.replace("?", mark).replace("{ids}", ", ".join([mark] * len(mail_ids)))
-    params = (_bind_time(ctx)(ctx.now()), owner, *mail_ids)
-    conn = ctx.db.engine.raw_connection()
-    try:
-        cur = conn.cursor()
-        if ctx.db.is_sqlite:
-            cur.execute("BEGIN IMMEDIATE")  # the connections run in autocommit mode
-        cur.execute(sql, params)
-        done = {int(row[0]) for row in cur.fetchall()}
-        if ctx.db.is_sqlite:
-            cur.execute("COMMIT")
-        else:
-            conn.commit()
-        cur.close()
-    except BaseException:
-        conn.rollback()
-        raise
-    finally:
-        conn.close()
-    return done
+    rows = _raw_write(ctx, sql, (_bind_time(ctx)(ctx.now()), owner, *mail_ids))
+    return {int(r[0]) for r in rows}
 
 
 _SENT_SQL = (
@@ -180,12 +186,25 @@ _SENT_SQL = (
 _BIND_TIME: dict[str, Any] = {}
 
 
+_READ_TIME: dict[str, Any] = {}
+
+
+def _read_time(ctx: Ctx) -> Any:
+    dialect = ctx.db.engine.dialect
+    if dialect.name not in _READ_TIME:
+        column = OutboxMail.__table__.c.created_at  # type: ignore[attr-defined]
+        impl = column.type.dialect_impl(dialect)
+        _READ_TIME[dialect.name] = impl.result_processor(dialect, None) or (lambda v: v)
+    return _READ_TIME[dialect.name]
+
+
 def _bind_time(ctx: Ctx) -> Any:
     """The time column's own conversion, so the stored value matches every other write."""
     dialect = ctx.db.engine.dialect
     if dialect.name not in _BIND_TIME:
         column = OutboxMail.__table__.c.sent_at  # type: ignore[attr-defined]
-        _BIND_TIME[dialect.name] = column.type.bind_processor(dialect) or (lambda v: v)
+        impl = column.type.dialect_impl(dialect)
+        _BIND_TIME[dialect.name] = impl.bind_processor(dialect) or (lambda v: v)
     return _BIND_TIME[dialect.name]
 
 

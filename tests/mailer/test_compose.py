@@ -61,6 +61,10 @@ async def test_invitation_has_headers_both_parts_and_a_working_link(
     (msg,) = smtp_handler.accepted
     (row,) = list_outbox(mctx)
     assert row.status == "sent"
+    with mctx.db.engine.connect() as conn:  # stored exactly as the ORM stores time
+        created, sent = conn.exec_driver_sql(
+            "SELECT created_at, sent_at FROM outbox_mail").one()
+    assert sent == created
     assert {k.lower() for k in msg.keys()} == EXPECTED_HEADERS
     assert msg["Message-ID"] == row.message_id
     assert msg["To"].addresses[0].addr_spec == "bob@acme.example"
