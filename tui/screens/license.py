@@ -82,7 +82,8 @@ class LicenseScreen(BaseScreen):
 
     # loading --------------------------------------------------------------------------------
 
-    def load(self) -> None:
+    def load_job(self) -> Any:
+        """The query for this screen, as a function of the Ctx (run in a worker)."""
         license_id, status = self.license_id, self.status_filter
         with_history = self._active_tab() == "history"
         self.history_stale = not with_history
@@ -100,7 +101,10 @@ class LicenseScreen(BaseScreen):
                           license_users(ctx, license_id, status),
                           license_history(ctx, license_id) if with_history else None)
 
-        self.db(job, self._show, group="license", exclusive=True)
+        return job
+
+    def load(self) -> None:
+        self.db(self.load_job(), self._show, group="license", exclusive=True)
 
     def _load_history(self) -> None:
         license_id = self.license_id
