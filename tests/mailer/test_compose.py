@@ -124,3 +124,18 @@ async def test_message_id_is_the_rows_and_reused_on_retry(
     assert first["Message-ID"] == second["Message-ID"] == list_outbox(mctx)[0].message_id
     # The same row carries the same sealed token: a retry repeats the link, never mints one.
     assert LINK.findall(parts(first)[0]) == LINK.findall(parts(second)[0])
+
+
+async def test_own_flatten_gives_aiosmtplibs_bytes(mctx: Ctx) -> None:
+    """The relay flattens with its own (faster) generator: it must not change a byte."""
+    from aiosmtplib.email import flatten_message
+
+    from mailer.compose import compose, flatten
+    from models.outbox import claim
+
+    license_with_invites(mctx, ["bob@acme.example"], org="Zürich <b>&</b> Söhne",
+                         staff_name="Ünal Çelik")
+    (mail,) = claim(mctx, "test", 5)
+    msg = compose(mail, mctx.settings, mctx.now())
+    assert flatten(msg, False) == flatten_message(msg)
+    assert flatten(msg, True) == flatten_message(msg, utf8=True)
