@@ -17,7 +17,13 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    select_autoescape,
+)
 
 from models.outbox import INVITE_KINDS, ClaimedMail
 from models.settings import Settings
@@ -84,8 +90,12 @@ def render(mail: ClaimedMail, settings: Settings) -> tuple[str, str]:
         values["link"] = settings.signup_url + mail.token
         values["expires"] = _when(mail.payload.get("expires_at"))
     env = _env()
-    return (env.get_template(f"{mail.kind}.txt").render(values),
-            env.get_template(f"{mail.kind}.html").render(values))
+    try:
+        return (env.get_template(f"{mail.kind}.txt").render(values),
+                env.get_template(f"{mail.kind}.html").render(values))
+    except TemplateError as err:
+        # A row written by an older version, missing what the template needs.
+        raise ComposeError(f"cannot compose this {mail.kind} mail: {err}") from None
 
 
 def _address(name: str, addr: str) -> Address:

@@ -96,8 +96,14 @@ class Relay:
 
     async def drain(self) -> int:
         """Send everything due now; returns the number of mails attempted."""
-        done = await asyncio.gather(*(self._lane(c) for c in self.clients))
-        return sum(done)
+        # Every lane ends before an error goes up: a lane left running would share its
+        # connection with the next pass's lane.
+        done = await asyncio.gather(*(self._lane(c) for c in self.clients),
+                                    return_exceptions=True)
+        for result in done:
+            if isinstance(result, BaseException):
+                raise result
+        return sum(r for r in done if isinstance(r, int))
 
     async def run(self) -> None:
         """Until stop(): drain, then sleep until kicked or the poll period passes."""

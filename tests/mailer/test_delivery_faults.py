@@ -192,3 +192,17 @@ def test_outbox_list_shows_what_the_cli_needs(mctx: Ctx) -> None:
     license_with_invites(mctx, ["bob@acme.example"])
     (row,) = list_outbox(mctx, status="queued")
     assert row.to_addr == "bob@acme.example" and row.attempts == 0
+
+
+async def test_a_row_the_templates_cannot_render_fails_with_the_reason(
+        mctx: Ctx, smtp_handler: Handler) -> None:
+    from models.outbox import enqueue
+
+    with mctx.db.write() as s:
+        enqueue(s, mctx, kind="notify_accepted", to_addr="sam@partner.example",
+                subject="old row", payload={"kind": "accepted"}, now=mctx.now())
+    await drain(mctx)
+    (row,) = rows(mctx)
+    assert row.status == "failed" and row.attempts == 1
+    assert "cannot compose this notify_accepted mail" in (row.last_error or "")
+    assert smtp_handler.attempts == []
