@@ -24,10 +24,10 @@ class Staff(SQLModel, table=True):
 
 class Organization(SQLModel, table=True):
     # Walking names in order while filtering on search_key reads only this index.
-    __table_args__ = (Index("ix_org_name_search", "name_key", "search_key"),)
+    __table_args__ = (Index("ix_org_name_search", "name_key", "id", "search_key"),)
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
-    name_key: str = Field(max_length=200, index=True)
+    name_key: str = Field(max_length=200)
     client_name: str = Field(max_length=200)
     client_email: str = Field(max_length=320)
     client_email_key: str = Field(max_length=320, index=True)

@@ -62,9 +62,9 @@ class ClientsScreen(BaseScreen):
         search, start = self.search, self.page_start
 
         def rows(ctx: Ctx) -> OrgPage:
-            from models.queries import list_orgs_as_you_type
+            from models.queries import list_orgs
 
-            return list_orgs_as_you_type(ctx, search, start, PAGE)
+            return list_orgs(ctx, search, start, PAGE, with_total=False)
 
         def count(ctx: Ctx) -> tuple[str, int]:
             from models.queries import list_orgs
