@@ -151,9 +151,10 @@ class LicenseDeskApp(DbWork, App[int]):
         self._start_alert_watch()
         if self.start_mail:
             self._start_mail()
-        # While the person reads the first screen, load what the next screens need.
-        self.run_worker(_warm_imports, thread=True, exit_on_error=False, group="warm",
-                        name="warm")
+        # While the person reads the first screen (not while it loads), import what the
+        # next screens need.
+        self.set_timer(1.0, lambda: self.run_worker(
+            _warm_imports, thread=True, exit_on_error=False, group="warm", name="warm"))
 
     def on_worker_state_changed(self, event: Any) -> None:
         from textual.worker import WorkerState
