@@ -1,9 +1,9 @@
 """The outbox relay: claim due rows with a lease, send each over its lane's connection,
 record the result only while the lease is still ours.
 
-Each lane sends one mail at a time and records it before the next, so a relay killed at
-any moment leaves at most one mail per lane sent but unrecorded (sent again later, with
-the same Message-ID).
+Each lane sends one mail at a time, and a delivered mail is recorded before the server can
+accept the lane's next one (before its DATA), so a relay killed at any moment leaves at
+most one mail per lane sent but unrecorded (sent again later, with the same Message-ID).
 """
 
 from __future__ import annotations
@@ -275,6 +275,8 @@ class _Recorder:
         error = work.exception()
         ours = set() if error else work.result()
         for mail, done in batch:
+            if done.done():  # its lane was cancelled meanwhile
+                continue
             if error is not None:
                 done.set_exception(error)
                 continue
