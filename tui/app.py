@@ -108,7 +108,7 @@ class LicenseDeskApp(DbWork, App[int]):
 
     def _identity_given(self, given: tuple[str, str] | None) -> None:
         if given is None:
-            self.exit(1)
+            self.exit(return_code=1)
             return
         from tui.boot import remember_identity
 
@@ -164,7 +164,11 @@ class LicenseDeskApp(DbWork, App[int]):
             if event.state == WorkerState.SUCCESS:
                 self._booted(worker.result)
             elif event.state == WorkerState.ERROR:
-                self.exit(2, message=f"licensedesk: cannot open the database: {worker.error}")
+                from rich.text import Text
+
+                # Text, not a string: an error quoting a path with "[" is not markup.
+                self.exit(return_code=2, message=Text(
+                    clean(f"licensedesk: cannot open the database: {worker.error}")))
             return
         super().on_worker_state_changed(event)
 

@@ -134,3 +134,14 @@ async def test_help_opens_and_closes(app: LicenseDeskApp, data: Data) -> None:
         assert isinstance(app.screen, HelpScreen)
         await pilot.press("question_mark")
         assert isinstance(app.screen, ClientsScreen)
+
+
+async def test_unusable_database_exits_with_a_message(monkeypatch: pytest.MonkeyPatch,
+                                                      tmp_path: Path) -> None:
+    # A directory where the database file should be: SQLite cannot open it.
+    (tmp_path / "data" / "licensedesk.db").mkdir(parents=True)
+    monkeypatch.setenv("LICENSEDESK_STAFF_EMAIL", "sam@partner.example")
+    app = LicenseDeskApp(start_mail=False, blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.return_code is not None, timeout=20)
+    assert app.return_code == 2
