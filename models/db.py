@@ -12,8 +12,9 @@ from sqlalchemy.engine.base import OptionEngine
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlmodel import Session
 
-# The newest migration; a test keeps it equal to Alembic's head.
-HEAD_REVISION = "0002"
+from models.revision import HEAD_REVISION
+
+__all__ = ["HEAD_REVISION", "Database", "normalize_url"]
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 import tomllib
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
 
-import platformdirs
 from pydantic import SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
@@ -18,21 +16,10 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from models.location import APP, config_path, default_data_dir
 from models.timeutil import parse_duration
 
-APP = "licensedesk"
-
-
-def config_path() -> Path:
-    explicit = os.environ.get("LICENSEDESK_CONFIG")
-    if explicit:
-        return Path(explicit).expanduser()
-    return Path(platformdirs.user_config_dir(APP)) / "config.toml"
-
-
-def default_data_dir() -> Path:
-    return Path(platformdirs.user_data_dir(APP))
-
+__all__ = ["APP", "Settings", "config_path", "default_data_dir", "load_settings", "remember"]
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LICENSEDESK_", extra="ignore")

@@ -57,6 +57,21 @@ class ClientsScreen(BaseScreen):
         table.add_columns("Organization", "Client", "Client e-mail", "DC", "Lic", "Attn")
         table.focus()
         super().on_mount()
+        if getattr(self.app, "ctx", None) is None:
+            # The database layer is still importing: paint the first page without it.
+            self.run_worker(self._quick_first_page, thread=True, exit_on_error=False,
+                            group="quick-page")
+
+    def _quick_first_page(self) -> None:
+        from models.quickpage import first_page
+
+        page = first_page(PAGE)
+        if page is not None:
+            self.app.call_from_thread(self._show_quick, page)
+
+    def _show_quick(self, page: OrgPage) -> None:
+        if self.page is None and not self.search:  # the real load, or typing, came first
+            self._show(page)
 
     def load(self) -> None:
         search, start = self.search, self.page_start
