@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any
 
 from textual.app import App, SystemCommand
@@ -55,12 +56,15 @@ class LicenseDeskApp(DbWork, App[int]):
     unread: reactive[int] = reactive(0, init=False)
 
     def __init__(self, ctx: Ctx | None = None, staff: StaffRef | None = None, *,
-                 start_mail: bool = True, staff_email: str | None = None,
+                 start_mail: bool = True, serve_signup: bool = False,
+                 staff_email: str | None = None,
                  poll: float = 1.0, blink: bool = True) -> None:
         super().__init__()
         self.ctx: Ctx | None = ctx
         self.staff: StaffRef | None = staff
         self.start_mail = start_mail
+        self.serve_signup = serve_signup
+        self.signup: Any = None
         self.staff_email = staff_email
         self.poll = poll
         self.blink = blink
@@ -151,6 +155,8 @@ class LicenseDeskApp(DbWork, App[int]):
         self._start_alert_watch()
         if self.start_mail:
             self._start_mail()
+        if self.serve_signup:
+            self._start_signup()
         # While the person reads the first screen (not while it loads), import what the
         # next screens need.
         self.set_timer(1.0, lambda: self.run_worker(
@@ -236,12 +242,25 @@ class LicenseDeskApp(DbWork, App[int]):
     # mail -----------------------------------------------------------------------------------
 
     def _start_mail(self) -> None:
-        try:
-            from mailer.service import MailService  # type: ignore[import-not-found,unused-ignore]
-        except ImportError:
-            return
-        self.mail = MailService(self.ctx, on_alert=self._mail_alert)  # type: ignore[arg-type]
+        from mailer.service import MailService
+
+        assert self.ctx is not None
+        self.mail = MailService(self.ctx, on_alert=self._mail_alert)
         self.run_worker(self.mail.start(), exit_on_error=False, group="mail", name="mail")
+
+    def _start_signup(self) -> None:
+        """`make run`: the page the caught mails link to, on loopback beside the console."""
+
+        def job(ctx: Ctx) -> tuple[Any, str]:
+            from signup.server import start_beside_console
+
+            return start_beside_console(ctx)
+
+        def done(result: tuple[Any, str]) -> None:
+            self.signup, line = result
+            self.notify(clean(line), markup=False, timeout=6)
+
+        self.db(job, done, group="signup")
 
     def _mail_alert(self, reason: str | None) -> None:
         """The relay paused (bad credentials, TLS refused) or resumed sending."""
@@ -263,6 +282,8 @@ class LicenseDeskApp(DbWork, App[int]):
     async def on_unmount(self) -> None:
         if self.mail is not None:
             await self.mail.stop()
+        if self.signup is not None:
+            await asyncio.to_thread(self.signup.stop)
 
     # theme ----------------------------------------------------------------------------------
 
@@ -330,11 +351,7 @@ class LicenseDeskApp(DbWork, App[int]):
     def action_new_license(self, organization_id: int | None = None) -> None:
         if self.ctx is None or self.staff is None:
             return
-        try:
-            from tui.screens.license_wizard import LicenseWizard
-        except ImportError:
-            self.notify("The license wizard is not installed in this build.", markup=False)
-            return
+        from tui.screens.license_wizard import LicenseWizard
 
         def created(license_id: int | None) -> None:
             if license_id:
@@ -347,11 +364,7 @@ class LicenseDeskApp(DbWork, App[int]):
         """Open the invite wizard; `then(result)` runs after invitations were sent."""
         if self.ctx is None or self.staff is None:
             return
-        try:
-            from tui.screens.invite_wizard import InviteWizard
-        except ImportError:
-            self.notify("The invite wizard is not installed in this build.", markup=False)
-            return
+        from tui.screens.invite_wizard import InviteWizard
 
         def done(result: Any) -> None:
             if result is not None:

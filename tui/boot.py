@@ -41,10 +41,8 @@ def demo_on_first_start(ctx: Ctx) -> dict[str, int] | None:
 
     if list_orgs(ctx, limit=1, with_total=False).rows:
         return None
-    try:
-        from models.demo import make_demo_data
-    except ImportError:  # the demo generator is optional in a partial checkout
-        return None
+    from models.demo import make_demo_data
+
     return dict(make_demo_data(ctx, orgs=200, seed=1))
 
 
