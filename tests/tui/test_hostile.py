@@ -155,3 +155,31 @@ async def test_mailbox_with_hostile_mail(ctx: Ctx, staff: StaffRef, data: Data) 
         assert_clean(app)
         text = screen_text(app)
         assert "Hello" in text and "[@click=app.quit]Click me[/]" in text
+
+
+async def test_pasted_escapes_never_reach_the_screen(app: LicenseDeskApp, data: Data) -> None:
+    """A paste is not a key: Textual's Input would keep its control bytes and paint them."""
+    from textual import events
+
+    from tui.screens.new_org import NewOrgScreen
+    from tui.widgets.safe_input import SafeInput
+
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        field = app.screen.query_one("#filter", SafeInput)
+        field.post_message(events.Paste(f"{ESCAPES}{RTL}"))
+        await settle(pilot)
+        assert field.value and not any(ch in field.value for ch in BAD)
+        assert_clean(app)
+        await pilot.press("escape")
+        app.push_screen(NewOrgScreen())
+        await settle(pilot)
+        for field in app.screen.query(SafeInput):
+            field.focus()
+            field.post_message(events.Paste(f"{CLICK}{ESCAPES}\n{RTL}"))
+        await settle(pilot)
+        values = [f.value for f in app.screen.query(SafeInput)]
+        assert len(values) == 3 and all(values)
+        assert not any(ch in v for v in values for ch in BAD)
+        assert_clean(app)

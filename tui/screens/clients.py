@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from tui.cells import cell, clean, number
 from tui.screens.base import BaseScreen
+from tui.widgets.safe_input import SafeInput
 
 if TYPE_CHECKING:
     from models.context import Ctx
@@ -46,7 +47,7 @@ class ClientsScreen(BaseScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(placeholder="/ to filter by organization, client name or e-mail",
+        yield SafeInput(placeholder="/ to filter by organization, client name or e-mail",
                     id="filter", compact=True)
         yield DataTable(id="orgs", cursor_type="row", zebra_stripes=True)
         yield Static("Loading…", id="status", markup=False)

@@ -10,6 +10,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from tui.widgets.safe_input import SafeInput
+
 
 class IdentityScreen(ModalScreen[tuple[str, str] | None]):
     BINDINGS = [Binding("ctrl+q", "quit", "Quit")]
@@ -24,9 +26,9 @@ class IdentityScreen(ModalScreen[tuple[str, str] | None]):
             yield Static("Who is working here? Invitations you send carry your name, and "
                          "your alerts come to this address.", markup=False)
             yield Label("Your name")
-            yield Input(self.given[0], id="name", max_length=200, compact=True)
+            yield SafeInput(self.given[0], id="name", max_length=200, compact=True)
             yield Label("Your e-mail")
-            yield Input(self.given[1], id="email", max_length=320, compact=True)
+            yield SafeInput(self.given[1], id="email", max_length=320, compact=True)
             yield Button("Continue", id="continue", variant="primary")
 
     def on_mount(self) -> None:

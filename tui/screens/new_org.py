@@ -11,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from tui.cells import clean
+from tui.widgets.safe_input import SafeInput
 from tui.work import DbWork
 
 if TYPE_CHECKING:
@@ -24,11 +25,11 @@ class NewOrgScreen(DbWork, ModalScreen[int | None]):
         with Vertical(id="dialog", classes="form"):
             yield Label("New organization", classes="dialog-title")
             yield Label("Organization name")
-            yield Input(id="name", max_length=200, compact=True)
+            yield SafeInput(id="name", max_length=200, compact=True)
             yield Label("Client name (the owner)")
-            yield Input(id="client_name", max_length=200, compact=True)
+            yield SafeInput(id="client_name", max_length=200, compact=True)
             yield Label("Client e-mail")
-            yield Input(id="client_email", max_length=320, compact=True)
+            yield SafeInput(id="client_email", max_length=320, compact=True)
             yield Label("Data centre")
             yield Select([("US", "us"), ("EU", "eu")], value="us", allow_blank=False,
                          id="dc", compact=True)

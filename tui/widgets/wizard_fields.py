@@ -5,36 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.text import Text
-from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widget import Widget
-from textual.widgets import Input, Label, Static
+from textual.widgets import Label, Static
 
 from models.products import Product
 from models.text import InvalidAddress, display, normalize_email
 from models.views import InviteOutcome, InviteRequest
+from tui.widgets.safe_input import SafeInput
 
-
-class SafeInput(Input):
-    """An Input that never holds control or bidi characters.
-
-    Keys cannot type them, but a paste can; Input would paint them raw, and an escape
-    sequence would reach the terminal. They are dropped as they arrive.
-    """
-
-    def _on_paste(self, event: events.Paste) -> None:
-        clean = display(event.text.splitlines()[0] if event.text.strip() else "")
-        event.prevent_default()
-        event.stop()
-        if clean:
-            self.insert_text_at_cursor(clean)
-
-    def insert_text_at_cursor(self, text: str) -> None:
-        super().insert_text_at_cursor(display(text))
-
-    def replace(self, text: str, start: int, end: int) -> None:
-        super().replace(display(text), start, end)
+__all__ = ["Field", "SafeInput", "check_rows"]
 
 
 class Field(Vertical):
