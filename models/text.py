@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from email_validator import EmailNotValidError, validate_email
-
 from models.errors import DomainError
 
 # C0/C1 controls and the bidirectional overrides and isolates that reorder what a person sees.
@@ -45,6 +43,10 @@ def normalize_email(value: str) -> tuple[str, str]:
         raise InvalidAddress("e-mail address is empty")
     if _BAD.search(raw):
         raise InvalidAddress(f"{display(raw)!r} contains control characters")
+    # Imported here: its rule tables cost ~20 ms, and the console's first frame needs
+    # display() from this module but no address check.
+    from email_validator import EmailNotValidError, validate_email
+
     try:
         info = validate_email(raw, check_deliverability=False)
     except EmailNotValidError as err:

@@ -11,12 +11,13 @@ from textual.reactive import reactive
 from textual.screen import Screen
 
 from tui.cells import clean
-from tui.commands import GoToProvider
 from tui.prefs import saved_theme
 from tui.work import DbWork
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+
+    from textual.command import Provider
 
     from models.context import Ctx
     from models.views import NotificationRow, StaffRef
@@ -38,10 +39,17 @@ def _warm_imports() -> None:
         import_module(name)
 
 
+def _go_to_provider() -> type[Provider]:
+    """Textual imports the palette's providers when the palette first opens, not at start."""
+    from tui.commands import GoToProvider
+
+    return GoToProvider
+
+
 class LicenseDeskApp(DbWork, App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "licensedesk"
-    COMMANDS = App.COMMANDS | {GoToProvider}
+    COMMANDS = App.COMMANDS | {_go_to_provider}
     BINDINGS = [
         Binding("question_mark", "help", "Help"),
         Binding("f1", "help", "Help", show=False),
