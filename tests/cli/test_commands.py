@@ -11,24 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
 
 from models.context import Ctx
 from models.settings import load_settings
 from models.staff import ensure_staff
-from models.tables import (
-    Account,
-    AuditEvent,
-    Invitation,
-    License,
-    Notification,
-    Organization,
-    OutboxMail,
-    Staff,
-)
+from tests.models.helpers import row_counts
 from tui.cli.main import main
 
-TABLES = (Staff, Organization, License, Account, Invitation, OutboxMail, Notification, AuditEvent)
 INVITATION_FIELDS = {"id", "email", "role", "status", "license_id", "sent_at", "overdue_at",
                      "accepted_at"}
 
@@ -69,9 +58,7 @@ def counts(register_me: bool = False) -> dict[str, int]:
             # The acting person is registered on first use, bad input or not; that row is
             # who ran the command, not what they typed.
             ensure_staff(ctx)
-        with ctx.db.read() as s:
-            return {t.__name__: s.execute(select(func.count()).select_from(t)).scalar_one()
-                    for t in TABLES}
+        return row_counts(ctx)
     finally:
         ctx.db.dispose()
 
