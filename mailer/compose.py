@@ -9,13 +9,20 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from email.generator import BytesGenerator
-from email.headerregistry import Address, BaseHeader, HeaderRegistry
+from email.headerregistry import (
+    Address,
+    AddressHeader,
+    BaseHeader,
+    HeaderRegistry,
+    MessageIDHeader,
+    UnstructuredHeader,
+)
 from email.message import EmailMessage, Message
 from email.policy import EmailPolicy
 from email.utils import format_datetime, parseaddr
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from jinja2 import (
     Environment,
@@ -124,12 +131,23 @@ def _sender(mail_from: str) -> Address:
 _BOUNDARY = "=_licensedesk_" + secrets.token_hex(12)
 
 
+# The per-mail headers (To, Subject, Message-ID): parsed on assignment like any other, but
+# when short and ASCII their folded form is the parsed value itself.
+_PLAIN = (UnstructuredHeader, AddressHeader, MessageIDHeader)
+
+
 class _FoldOnce(EmailPolicy):
-    """SMTP policy that folds a shared header once, not once per mail."""
+    """SMTP policy that folds a shared header once, not once per mail, and does not refold
+    a short plain one (tests/mailer/test_compose_bytes.py holds every byte to the stdlib's
+    own folding)."""
 
     def fold_binary(self, name: str, value: str) -> bytes:
         memo: dict[bool, bytes] | None = getattr(value, "_folded", None)
         if memo is None:
+            short = len(name) + len(value) + 2 <= (self.max_line_length or 78)
+            if (value and short and value.isascii() and "=?" not in value
+                    and isinstance(value, _PLAIN)):
+                return f"{name}: {value}\r\n".encode("ascii")
             return super().fold_binary(name, value)
         if self.utf8 not in memo:
             memo[self.utf8] = super().fold_binary(name, value)
@@ -159,8 +177,9 @@ POLICY = _WIRE[False]
 def _header(name: str, value: str) -> BaseHeader:
     """A parsed header, shared by every mail that carries the same one (From, MIME types,
     the inviter's Reply-To, the Date within a second): parsing and folding headers is most
-    of the cost of composing."""
-    header: BaseHeader = POLICY.header_factory(name, value)
+    of the cost of composing. Built the way assignment builds a header, CR/LF refusal
+    included, since these go in with set_raw."""
+    header = cast(BaseHeader, POLICY.header_store_parse(name, value)[1])
     header._folded = {}  # type: ignore[attr-defined]
     return header
 
@@ -187,32 +206,46 @@ def flatten(msg: EmailMessage, utf8: bool) -> bytes:
         return out.getvalue()
 
 
+class _Alternative(EmailMessage):
+    """The root, whose boundary is known: the generator asks for it on every flatten, and
+    the stdlib answers by parsing Content-Type's parameters again."""
+
+    def get_boundary(self, failobj: Any = None) -> str:
+        return _BOUNDARY
+
+
+def _shared(msg: EmailMessage, name: str, value: str) -> None:
+    """A header many mails carry, parsed once (_header); set_raw skips the second look
+    that assignment gives a value which is already a parsed header of that name."""
+    msg.set_raw(name, _header(name, value))
+
+
 def _part(body: str, subtype: str) -> EmailMessage:
     part = EmailMessage(policy=POLICY)
-    part["Content-Type"] = _header("Content-Type", f'text/{subtype}; charset="utf-8"')
-    part["Content-Transfer-Encoding"] = _header("Content-Transfer-Encoding", "quoted-printable")
+    _shared(part, "Content-Type", f'text/{subtype}; charset="utf-8"')
+    _shared(part, "Content-Transfer-Encoding", "quoted-printable")
     part.set_payload(binascii.b2a_qp(body.encode("utf-8"), istext=True).decode("ascii"))
     return part
 
 
 def compose(mail: ClaimedMail, settings: Settings, now: datetime) -> EmailMessage:
     text, html = render(mail, settings)
-    msg = EmailMessage(policy=POLICY)
+    msg = _Alternative(policy=POLICY)
     # Every value goes through the email package's header classes, which refuse CR and LF;
     # one_line() has already turned any control character into a space.
-    msg["From"] = _header("From", str(sender_address(settings)))
+    _shared(msg, "From", str(sender_address(settings)))
     msg["To"] = _address(mail.to_name, mail.to_addr)
     if mail.reply_to:
-        msg["Reply-To"] = _reply_to(str(mail.payload.get("inviter_name", "")), mail.reply_to)
+        reply_to = _reply_to(str(mail.payload.get("inviter_name", "")), mail.reply_to)
+        msg.set_raw("Reply-To", reply_to)
     msg["Subject"] = one_line(mail.subject)
-    msg["Date"] = _header("Date", format_datetime(now.replace(microsecond=0)))
+    _shared(msg, "Date", format_datetime(now.replace(microsecond=0)))
     # Fixed when the row was written, so a retried mail is recognisably the same one.
     msg["Message-ID"] = one_line(mail.message_id, 200)
-    msg["Auto-Submitted"] = _header("Auto-Submitted", "auto-generated")
-    msg["X-Licensedesk-Kind"] = _header("X-Licensedesk-Kind", mail.kind)
-    msg["MIME-Version"] = _header("MIME-Version", "1.0")
-    msg["Content-Type"] = _header("Content-Type",
-                                  f'multipart/alternative; boundary="{_BOUNDARY}"')
+    _shared(msg, "Auto-Submitted", "auto-generated")
+    _shared(msg, "X-Licensedesk-Kind", mail.kind)
+    _shared(msg, "MIME-Version", "1.0")
+    _shared(msg, "Content-Type", f'multipart/alternative; boundary="{_BOUNDARY}"')
     msg.set_payload([_part(text, "plain"), _part(html, "html")])
     return msg
 

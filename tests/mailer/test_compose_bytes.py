@@ -1,0 +1,77 @@
+"""compose.py folds the per-mail headers its own quick way when they are short and plain;
+whatever the names and subjects, the bytes must be exactly what the stdlib would write."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from aiosmtplib.email import flatten_message
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mailer.compose import ComposeError, compose, flatten
+from models.outbox import ClaimedMail
+from models.settings import Settings
+
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+# Mostly ASCII, where the quick fold applies, with the characters that make folding differ:
+# quotes, specials, encoded-word markers, runs of spaces, non-ASCII, controls.
+TEXT = st.lists(
+    st.sampled_from([*"abcXYZ 019 \"'()<>[]@,;:\\.=?_-~!#$%&*+/^`{|}",
+                     "=?", "?=", "=?utf-8?q?x?=", "ü", "Ж", "\t", "\r\n", "\x00", "  "]),
+    max_size=60,
+).map("".join)
+LOCAL = st.from_regex(r"[a-z0-9][a-z0-9.+_-]{0,20}", fullmatch=True)
+
+
+def _mail(subject: str, to_name: str, local: str, inviter: str) -> ClaimedMail:
+    return ClaimedMail(
+        id=1, kind="notify_accepted", to_addr=f"{local}@example.org", to_name=to_name,
+        reply_to="sam@partner.example", subject=subject,
+        message_id=f"<{local}.1@partner.example>",
+        payload={"invitee_email": "x@y.example", "role": "Agent", "organization": "Acme",
+                 "product": "HelpDesk", "license_id": 1, "inviter_name": inviter,
+                 "staff_name": inviter},
+        token=None, attempts=1, created_at=NOW, lease_until=NOW)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(subject=TEXT, to_name=TEXT, local=LOCAL, inviter=TEXT)
+def test_quick_fold_writes_the_stdlibs_bytes(
+        subject: str, to_name: str, local: str, inviter: str) -> None:
+    s = Settings(mail_from="Licensedesk <noreply@partner.example>")
+    try:
+        msg = compose(_mail(subject, to_name, local, inviter), s, NOW)
+    except ComposeError:
+        return
+    assert flatten(msg, False) == flatten_message(msg)
+    assert flatten(msg, True) == flatten_message(msg, utf8=True)
+
+
+def test_the_quick_fold_is_taken() -> None:
+    """Guard against the property above passing only because the shortcut never applies."""
+    from mailer import compose as c
+
+    msg = compose(_mail("Plain subject", "Ann", "ann", "Sam"), Settings(), NOW)
+    calls = 0
+    real = c.EmailPolicy.fold_binary
+
+    def counting(self: object, name: str, value: str) -> bytes:
+        nonlocal calls
+        calls += name in ("To", "Subject", "Message-ID")
+        return real(self, name, value)  # type: ignore[arg-type]
+
+    c.EmailPolicy.fold_binary = counting  # type: ignore[method-assign]
+    try:
+        flatten(msg, False)
+    finally:
+        c.EmailPolicy.fold_binary = real  # type: ignore[method-assign]
+    # To, Subject and Message-ID are short and plain: the stdlib folder is not needed.
+    assert calls == 0
+    assert flatten(compose(_mail("Long " * 30, "Ann", "ann", "Sam"), Settings(), NOW), False)
+    c.EmailPolicy.fold_binary = counting  # type: ignore[method-assign]
+    try:
+        flatten(compose(_mail("Long " * 30, "Ann", "ann", "Sam"), Settings(), NOW), False)
+    finally:
+        c.EmailPolicy.fold_binary = real  # type: ignore[method-assign]
+    assert calls == 1  # the long subject is folded by the stdlib
