@@ -9,6 +9,7 @@ most one mail per lane sent but unrecorded (sent again later, with the same Mess
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import random
@@ -16,12 +17,21 @@ import secrets
 import socket
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from mailer.backoff import gave_up, retry_delay
 from mailer.compose import ComposeError, Outgoing, prepare
 from mailer.smtp import Connector, Hook, Paused, Permanent, SmtpClient, SmtpConfig, Transient
 from models.context import Ctx
-from models.outbox import ClaimedMail, claim, mark_failed, mark_retry, mark_sent_many, release
+from models.outbox import (
+    Busy,
+    ClaimedMail,
+    claim,
+    mark_failed,
+    mark_retry,
+    mark_sent_many,
+    release,
+)
 
 log = logging.getLogger("licensedesk.mailer.relay")
 
@@ -30,6 +40,7 @@ POLL_SECONDS = 2.0     # how often an idle relay looks for mail other processes 
 MAX_PAUSE = timedelta(minutes=5)
 
 AlertHook = Callable[[str | None], None]
+T = TypeVar("T")
 
 
 def new_owner() -> str:
@@ -125,8 +136,25 @@ class Relay:
         finally:
             await asyncio.gather(*(c.quit() for c in self.clients))
 
-    def _fetch(self) -> list[ClaimedMail]:
-        return claim(self.ctx, self.owner, PREFETCH)
+    def _fetch(self, wait: bool = True) -> list[ClaimedMail]:
+        return claim(self.ctx, self.owner, PREFETCH, wait=wait)
+
+    def _soon(self, fn: Callable[..., T], *args: object) -> asyncio.Future[T]:
+        """fn(*args, wait=False) right here when SQLite's write lock is free (well under a
+        millisecond, and no thread hand-off for the event loop to wait on), else in a
+        thread that waits for the lock."""
+        loop = asyncio.get_running_loop()
+        if self.ctx.db.is_sqlite:
+            done: asyncio.Future[T] = loop.create_future()
+            try:
+                done.set_result(fn(*args, wait=False))
+                return done
+            except Busy:
+                pass
+            except Exception as err:
+                done.set_exception(err)  # raised where the lane awaits it, as a thread's would be
+                return done
+        return loop.run_in_executor(None, functools.partial(fn, *args))
 
     def _prepare(self, mail: ClaimedMail) -> Outgoing | ComposeError:
         try:
@@ -149,7 +177,7 @@ class Relay:
                 await task
 
         def fetch() -> asyncio.Future[list[ClaimedMail]]:
-            return asyncio.ensure_future(asyncio.to_thread(self._fetch))
+            return self._soon(self._fetch)
 
         ahead: asyncio.Future[list[ClaimedMail]] | None = fetch()
         try:
@@ -265,8 +293,7 @@ class _Recorder:
         batch, self.waiting = self.waiting, []
         self.busy = True
         r = self.relay
-        self.work = asyncio.get_running_loop().run_in_executor(
-            None, mark_sent_many, r.ctx, [m.id for m, _ in batch], r.owner)
+        self.work = r._soon(mark_sent_many, r.ctx, [m.id for m, _ in batch], r.owner)
         self.work.add_done_callback(lambda f: self._finished(batch, f))
 
     def _finished(self, batch: list[tuple[ClaimedMail, asyncio.Future[None]]],

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parseaddr
@@ -17,6 +18,7 @@ from sqlalchemy import and_, func, select, update
 from sqlmodel import Session
 
 from models.context import Ctx
+from models.db import BUSY_TIMEOUT_MS
 from models.tables import Invitation, OutboxMail
 
 INVITE_KINDS = ("invitation", "reminder")
@@ -94,7 +96,11 @@ def count_recent_invite_mails(session: Session, organization_id: int, since: dat
     ).scalar_one()
 
 
-def claim(ctx: Ctx, owner: str, limit: int = 20) -> list[ClaimedMail]:
+class Busy(Exception):
+    """Another writer holds the SQLite lock and the caller asked not to wait for it."""
+
+
+def claim(ctx: Ctx, owner: str, limit: int = 20, *, wait: bool = True) -> list[ClaimedMail]:
     """Lease up to `limit` due rows to `owner`; each claim counts as one attempt.
 
     SQLite serializes this in BEGIN IMMEDIATE; PostgreSQL skips rows another relay has
@@ -107,7 +113,7 @@ def claim(ctx: Ctx, owner: str, limit: int = 20) -> list[ClaimedMail]:
     if dialect.paramstyle != "qmark":
         sql = sql.replace("?", "%s")
     to_db, from_db = _bind_time(ctx), _read_time(ctx)
-    rows = _raw_write(ctx, sql, (owner, to_db(until), to_db(now), to_db(now), limit))
+    rows = _raw_write(ctx, sql, (owner, to_db(until), to_db(now), to_db(now), limit), wait)
     assert ctx.sealer is not None
     out = [
         ClaimedMail(
@@ -131,13 +137,28 @@ _CLAIM_SQL = (
 )
 
 
-def _raw_write(ctx: Ctx, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
-    """One statement in its own write transaction on a pooled DB-API connection."""
+def _raw_write(ctx: Ctx, sql: str, params: tuple[Any, ...],
+               wait: bool = True) -> list[tuple[Any, ...]]:
+    """One statement in its own write transaction on a pooled DB-API connection.
+
+    wait=False (SQLite): raise Busy at once if another writer holds the lock, instead of
+    waiting up to the busy timeout; the relay's event loop calls it so, and hands the
+    write to a thread only when it would wait."""
     conn = ctx.db.engine.raw_connection()
     try:
         cur = conn.cursor()
         if ctx.db.is_sqlite:
-            cur.execute("BEGIN IMMEDIATE")  # the connections run in autocommit mode
+            if not wait:
+                cur.execute("PRAGMA busy_timeout=0")
+            try:
+                cur.execute("BEGIN IMMEDIATE")  # the connections run in autocommit mode
+            except sqlite3.OperationalError as err:
+                if wait or "locked" not in str(err):
+                    raise
+                raise Busy from None
+            finally:
+                if not wait:
+                    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cur.execute(sql, params)
         rows = list(cur.fetchall())
         if ctx.db.is_sqlite:
@@ -163,7 +184,8 @@ def mark_sent(ctx: Ctx, mail_id: int, owner: str) -> bool:
     return mail_id in mark_sent_many(ctx, [mail_id], owner)
 
 
-def mark_sent_many(ctx: Ctx, mail_ids: list[int], owner: str) -> set[int]:
+def mark_sent_many(ctx: Ctx, mail_ids: list[int], owner: str, *,
+                   wait: bool = True) -> set[int]:
     """Record delivered mails in one transaction; returns the ids still ours (the others'
     claims had passed to another relay, whose result stands).
 
@@ -174,7 +196,7 @@ def mark_sent_many(ctx: Ctx, mail_ids: list[int], owner: str) -> set[int]:
         return set()
     mark = "?" if ctx.db.engine.dialect.paramstyle == "qmark" else "%s"
     sql = _SENT_SQL.replace("?", mark).replace("{ids}", ", ".join([mark] * len(mail_ids)))
-    rows = _raw_write(ctx, sql, (_bind_time(ctx)(ctx.now()), owner, *mail_ids))
+    rows = _raw_write(ctx, sql, (_bind_time(ctx)(ctx.now()), owner, *mail_ids), wait)
     return {int(r[0]) for r in rows}
 
 

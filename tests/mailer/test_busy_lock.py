@@ -1,0 +1,90 @@
+"""The relay writes its claims and results on the event loop while SQLite's write lock is
+free, and hands them to a thread when another process holds it: never a blocked loop."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from mailer.relay import Relay
+from mailer.smtp import SmtpConfig
+from models.context import Ctx
+from models.db import BUSY_TIMEOUT_MS
+from models.outbox import Busy, claim, list_outbox
+from tests.mailer.conftest import Handler
+from tests.mailer.data import license_with_invites
+
+
+def db_file(ctx: Ctx) -> Path:
+    return Path(ctx.db.url.removeprefix("sqlite:///"))
+
+
+def hold_write_lock(path: Path, seconds: float, held: threading.Event) -> threading.Thread:
+    """Another writer (as a colleague's console would be) keeps the lock for a while."""
+    def run() -> None:
+        conn = sqlite3.connect(path, isolation_level=None)
+        conn.execute("BEGIN IMMEDIATE")
+        held.set()
+        time.sleep(seconds)
+        conn.execute("COMMIT")
+        conn.close()
+    t = threading.Thread(target=run)
+    t.start()
+    return t
+
+
+def test_claim_without_waiting_says_busy_at_once_and_keeps_the_timeout(mctx: Ctx) -> None:
+    license_with_invites(mctx, ["ann@client.example"])
+    held = threading.Event()
+    holder = hold_write_lock(db_file(mctx), 1.0, held)
+    held.wait(5)
+    started = time.monotonic()
+    with pytest.raises(Busy):
+        claim(mctx, "relay", 5, wait=False)
+    assert time.monotonic() - started < 0.5
+    holder.join()
+    conn = mctx.db.engine.raw_connection()
+    try:
+        (timeout,) = conn.cursor().execute("PRAGMA busy_timeout").fetchone()
+    finally:
+        conn.close()
+    assert timeout == BUSY_TIMEOUT_MS
+    assert [m.to_addr for m in claim(mctx, "relay", 5, wait=False)] == ["ann@client.example"]
+
+
+async def test_relay_keeps_the_loop_free_while_another_writer_holds_the_lock(
+        mctx: Ctx, smtp_handler: Handler) -> None:
+    emails = [f"user{i}@client.example" for i in range(5)]
+    license_with_invites(mctx, emails)
+    held = threading.Event()
+    holder = hold_write_lock(db_file(mctx), 0.6, held)
+    held.wait(5)
+    ticks = 0
+    stop = asyncio.Event()
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while not stop.is_set():
+            ticks += 1
+            await asyncio.sleep(0.01)
+
+    tick_task = asyncio.create_task(ticker())
+    relay = Relay(mctx, SmtpConfig.from_settings(mctx.settings))
+    started = time.monotonic()
+    await relay.drain()
+    took = time.monotonic() - started
+    stop.set()
+    await tick_task
+    for c in relay.clients:
+        await c.quit()
+    await asyncio.to_thread(holder.join)
+    assert took >= 0.4  # it did have to wait for the lock...
+    assert ticks >= 20  # ...and the loop kept running meanwhile (0.6 s at 10 ms a tick)
+    assert sorted(smtp_handler.ids()) == sorted(r.message_id for r in list_outbox(mctx))
+    assert {r.status for r in list_outbox(mctx)} == {"sent"}
+    assert relay.counts["sent"] == 5
