@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from tui.cells import cell, when
 from tui.screens.base import BaseScreen
+from tui.widgets.footer import KeyFooter
 
 if TYPE_CHECKING:
     from models.context import Ctx
@@ -36,7 +37,7 @@ class AlertsScreen(BaseScreen):
         yield Header()
         yield DataTable(id="alerts", cursor_type="row", zebra_stripes=True)
         yield Static("", id="status", markup=False)
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#alerts", DataTable)

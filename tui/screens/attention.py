@@ -7,11 +7,12 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from tui.cells import cell, clean, status, when
 from tui.panes.users import SHORT_ROLE
 from tui.screens.base import BaseScreen
+from tui.widgets.footer import KeyFooter
 
 if TYPE_CHECKING:
     from models.context import Ctx
@@ -35,7 +36,7 @@ class AttentionScreen(BaseScreen):
         yield Header()
         yield DataTable(id="attention", cursor_type="row", zebra_stripes=True)
         yield Static("", id="status", markup=False)
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#attention", DataTable)

@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING, Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.events import Resize
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 
 from tui.cells import cell, clean, number
 from tui.screens.base import BaseScreen
+from tui.widgets.footer import KeyFooter
 from tui.widgets.safe_input import SafeInput
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ class ClientsScreen(BaseScreen):
                     id="filter", compact=True)
         yield DataTable(id="orgs", cursor_type="row", zebra_stripes=True)
         yield Static("Loading…", id="status", markup=False)
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#orgs", DataTable)

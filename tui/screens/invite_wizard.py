@@ -12,12 +12,13 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.timer import Timer
-from textual.widgets import Button, Checkbox, Footer, Static
+from textual.widgets import Button, Checkbox, Static
 
 from models.errors import DomainError, InviteRefused
 from models.products import PRODUCTS
 from models.text import display
 from models.views import InviteOutcome, InviteRequest, InviteResult, LicenseRow, StaffRef
+from tui.widgets.footer import KeyFooter
 from tui.widgets.invite_rows import InviteRows
 from tui.widgets.wizard_confirm import ConfirmDiscard
 from tui.widgets.wizard_seats import seat_change
@@ -95,7 +96,7 @@ class InviteWizard(ModalScreen[InviteResult | None]):
                 yield Button("Send invitations", id="invite-send", variant="primary",
                              disabled=True)
                 yield Button("Cancel", id="invite-cancel")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         def load() -> tuple[LicenseRow, InviteResult]:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.widgets import Button, Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import Button, Header, Static, TabbedContent, TabPane
 
 from models.products import OPEN_STATUSES, PRODUCTS
 from tui.cells import clean, clip
@@ -16,6 +16,7 @@ from tui.panes.history import HistoryTable
 from tui.panes.summary import SummaryPane
 from tui.panes.users import FILTERS, UsersTable
 from tui.screens.base import BaseScreen
+from tui.widgets.footer import KeyFooter
 
 if TYPE_CHECKING:
     from models.context import Ctx
@@ -72,7 +73,7 @@ class LicenseScreen(BaseScreen):
                 yield UsersTable(id="users-table")
             with TabPane("History", id="history"):
                 yield HistoryTable(id="history-table")
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         super().on_mount()

@@ -20,7 +20,6 @@ from textual.widgets import (
     Button,
     Checkbox,
     ContentSwitcher,
-    Footer,
     Input,
     OptionList,
     Select,
@@ -35,6 +34,7 @@ from models.products import DATA_CENTERS, PAYERS, PLANS, PRODUCTS
 from models.text import InvalidAddress, InvalidText, clean_text, display, normalize_email
 from models.views import InviteRequest, InviteResult, OrgPage, OrgRow, StaffRef
 from tui.screens.invite_wizard import add_me_label, mark_add_me
+from tui.widgets.footer import KeyFooter
 from tui.widgets.invite_rows import InviteRows
 from tui.widgets.wizard_confirm import ConfirmDiscard
 from tui.widgets.wizard_fields import Field, SafeInput, check_rows
@@ -166,7 +166,7 @@ class LicenseWizard(Screen[int | None]):
             yield Button("Back", id="wizard-back")
             yield Button("Continue", id="wizard-next", variant="primary")
             yield Button("Cancel", id="wizard-cancel")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         blink = getattr(self.app, "blink", True)

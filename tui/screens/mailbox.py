@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from tui.cells import cell, clean, clean_lines, when
 from tui.screens.base import BaseScreen
+from tui.widgets.footer import KeyFooter
 
 if TYPE_CHECKING:
     from models.context import Ctx
@@ -36,7 +37,7 @@ class MailboxScreen(BaseScreen):
         yield Header()
         yield DataTable(id="mails", cursor_type="row", zebra_stripes=True)
         yield Static("", id="status", markup=False)
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#mails", DataTable)
@@ -88,7 +89,7 @@ class MailScreen(BaseScreen):
                          f"Date:    {when(m.received_at)}\nSubject: {clean(m.subject)}\n",
                          markup=False, classes="mail-headers")
             yield Static(clean_lines(m.text_body or "(no plain-text part)"), markup=False)
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#mail-body").focus()

@@ -6,10 +6,11 @@ from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from tui.cells import cell, clean, clip, day, status
 from tui.screens.base import BaseScreen
+from tui.widgets.footer import KeyFooter
 
 if TYPE_CHECKING:
     from models.context import Ctx
@@ -29,7 +30,7 @@ class OrganizationScreen(BaseScreen):
         yield Static("Loading…", id="org-details", markup=False)
         yield DataTable(id="licenses", cursor_type="row", zebra_stripes=True)
         yield Static("enter opens a license · n makes a new one", id="status", markup=False)
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#licenses", DataTable)

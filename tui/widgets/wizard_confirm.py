@@ -6,7 +6,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Button, Static
+
+from tui.widgets.footer import KeyFooter
 
 
 class ConfirmDiscard(ModalScreen[bool]):
@@ -37,7 +39,7 @@ class ConfirmDiscard(ModalScreen[bool]):
             with Horizontal():
                 yield Button("Keep editing (n)", id="keep", variant="primary")
                 yield Button("Discard (y)", id="discard", variant="error")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#keep", Button).focus()
