@@ -62,8 +62,9 @@ class UsersTable(DataTable[object]):
                 if generation == self.generation:  # not replaced by a newer load meanwhile
                     self._add(users[first:], email_w, narrow, stamp)
 
-            # A moment later, so the first screenful paints before the rest is measured.
-            self.set_timer(0.05, rest)
+            # After the first screenful has painted (on a screen still opening that takes
+            # longer than the query did), and a moment more for the frame to go out.
+            self.call_after_refresh(lambda: self.set_timer(0.05, rest))
 
     def _add(self, users: list[UserRow], email_w: int, narrow: bool, stamp: Any) -> None:
         for u in users:
