@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from textual.command import Provider
+    from textual.timer import Timer
 
     from models.context import Ctx
     from models.views import NotificationRow, StaffRef
@@ -27,6 +28,7 @@ TOAST = {"accepted": ("Accepted", "information"), "overdue": ("Overdue", "warnin
          "failed": ("Failed", "error")}
 
 
+BOOT_AT_LATEST = 0.5  # seconds after the first frame, if the quick first page never shows
 WARM = ("models.invitations", "models.notifications", "models.queries",
         "textual.widgets._tabbed_content", "tui.screens.alerts", "tui.screens.attention",
         "tui.screens.license", "tui.screens.organization")
@@ -79,6 +81,8 @@ class LicenseDeskApp(DbWork, App[int]):
         self.mail: Any = None
         self.last_alert_id = 0
         self._saved_theme: str | None = None
+        self._boot_started = False
+        self._boot_timer: Timer | None = None
 
     def get_default_screen(self) -> Screen[Any]:
         from tui.screens.clients import ClientsScreen
@@ -93,10 +97,18 @@ class LicenseDeskApp(DbWork, App[int]):
         if self.ctx is not None and self.staff is not None:
             self._became_ready()
             return
-        # The first frame paints before the database layer is even imported.
-        self.call_after_refresh(self._boot)
+        # The database layer is imported once the first page of clients has painted (read
+        # with sqlite3 alone): both want the interpreter, and the rows come first. The
+        # timer covers a first page that cannot be read that way.
+        self._boot_timer = self.set_timer(BOOT_AT_LATEST, self.start_boot)
 
-    def _boot(self) -> None:
+    def start_boot(self) -> None:
+        """Load settings, database and identity in a thread (once)."""
+        if self._boot_started:
+            return
+        self._boot_started = True
+        if self._boot_timer is not None:
+            self._boot_timer.stop()
         from tui.boot import boot
 
         staff_email = self.staff_email

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import tomllib
 from pathlib import Path
 
@@ -145,3 +146,37 @@ async def test_unusable_database_exits_with_a_message(monkeypatch: pytest.Monkey
     async with app.run_test(size=(80, 24)) as pilot:
         await until(pilot, lambda: app.return_code is not None, timeout=20)
     assert app.return_code == 2
+
+
+async def test_first_page_paints_before_the_database_layer_loads(
+        monkeypatch: pytest.MonkeyPatch, staff: StaffRef, data: Data) -> None:
+    """The first page comes from sqlite3 alone; the database layer (settings, SQLAlchemy,
+    identity) starts loading only once those rows are painted, so the two do not share the
+    interpreter while the first list is drawn."""
+    monkeypatch.setenv("LICENSEDESK_STAFF_EMAIL", staff.email)
+    rows_when_boot_started: list[int] = []
+    real = LicenseDeskApp.start_boot
+
+    def start_boot(self: LicenseDeskApp) -> None:
+        if not rows_when_boot_started:
+            rows_when_boot_started.append(len(table_rows(self, "#orgs")))
+        real(self)
+
+    monkeypatch.setattr(LicenseDeskApp, "start_boot", start_boot)
+    import models.quickpage
+
+    read_page = models.quickpage.first_page
+
+    def slow_first_page(limit: int) -> object:
+        time.sleep(0.2)  # a slow disk: the boot still waits for these rows
+        return read_page(limit)
+
+    monkeypatch.setattr(models.quickpage, "first_page", slow_first_page)
+    app = LicenseDeskApp(start_mail=False, blink=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: app.ready, timeout=20)
+        await settle(pilot)
+        assert rows_when_boot_started and rows_when_boot_started[0] > 0
+        assert app.staff is not None and app.staff.email == staff.email
+        assert app.ctx is not None
+        app.ctx.db.dispose()

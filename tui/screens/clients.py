@@ -68,12 +68,20 @@ class ClientsScreen(BaseScreen):
         from models.quickpage import first_page
 
         page = first_page(PAGE)
-        if page is not None:
+        if page is None:
+            self.app.call_from_thread(self._boot_app)
+        else:
             self.app.call_from_thread(self._show_quick, page)
 
     def _show_quick(self, page: OrgPage) -> None:
         if self.page is None and not self.search:  # the real load, or typing, came first
             self._show(page)
+        self.call_after_refresh(self._boot_app)
+
+    def _boot_app(self) -> None:
+        boot = getattr(self.app, "start_boot", None)
+        if boot is not None:
+            boot()
 
     def load(self) -> None:
         search, start = self.search, self.page_start
