@@ -334,4 +334,4 @@ class LicenseScreen(BaseScreen):
 
             self.db(job, done)
 
-        self.app.push_screen(RolePicker(product, row.role, row.email), picked)
+        self.app.push_screen(RolePicker(product.roles, row.role, row.email), picked)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -10,24 +12,26 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
-from models.products import Product
+from models.products import Role
 from tui.cells import clean
 
 
 class RolePicker(ModalScreen[str | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, product: Product, current: str, who: str) -> None:
+    def __init__(self, roles: Sequence[Role], current: str, who: str) -> None:
         super().__init__()
-        self.product = product
+        self.roles = tuple(roles)
         self.current = current
         self.who = who
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="picker"):
-            yield Label(f"Role for {clean(self.who)}", classes="dialog-title", markup=False)
+            who = clean(self.who)
+            yield Label(f"Role for {who}" if who else "Role", classes="dialog-title",
+                        markup=False)
             options = []
-            for role in self.product.roles:
+            for role in self.roles:
                 label = Text(f"{'● ' if role.name == self.current else '  '}{role.name}",
                              style="bold")
                 label.append(f"  {role.meaning}", style="")
@@ -36,7 +40,7 @@ class RolePicker(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         roles = self.query_one("#roles", OptionList)
-        names = self.product.role_names
+        names = [r.name for r in self.roles]
         roles.highlighted = names.index(self.current) if self.current in names else 0
         roles.focus()
 

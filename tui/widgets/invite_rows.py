@@ -17,11 +17,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Input, Select, Static
+from textual.widgets import Input, Static
 
 from models.products import Role
 from models.text import display
 from models.views import InviteOutcome, InviteRequest
+from tui.widgets.role_chip import RoleChip
 from tui.widgets.wizard_fields import SafeInput
 
 DEFAULT_ROLE = "Agent"
@@ -118,11 +119,13 @@ class InviteRow(Vertical):
 
     DEFAULT_CSS = """
     InviteRow { height: auto; }
-    InviteRow > .invite-row-line { height: auto; }
+    InviteRow > .invite-row-line { height: 1; }
     InviteRow .invite-row-glyph { width: 2; }
     InviteRow EmailInput { width: 2fr; min-width: 24; max-width: 44; }
-    InviteRow Select { width: 17; margin-left: 1; }
-    InviteRow .invite-row-meaning { width: 3fr; padding: 0 0 0 2; height: auto; }
+    InviteRow RoleChip { margin-left: 1; }
+    InviteRow .invite-row-meaning {
+        width: 3fr; padding: 0 0 0 2; height: 1; text-wrap: nowrap; text-overflow: ellipsis;
+    }
     InviteRow .invite-row-message { padding-left: 2; height: auto; }
     InviteRow .invite-row-message.-empty { display: none; }
     """
@@ -147,16 +150,13 @@ class InviteRow(Vertical):
             yield Static(" ", classes="invite-row-glyph", markup=False)
             yield EmailInput(self._email, placeholder="name@example.com",
                              classes="invite-row-email", select_on_focus=False, compact=True)
-            yield Select(self._options(), value=self._initial_role(), allow_blank=False,
-                         classes="invite-row-role", compact=True)
+            yield RoleChip(self._roles, self._initial_role(), who=lambda: self.email,
+                           classes="invite-row-role")
             yield Static("", classes="invite-row-meaning", markup=False)
         yield Static("", classes="invite-row-message -empty", markup=False)
 
     def on_mount(self) -> None:
         self._show_meaning()
-
-    def _options(self) -> list[tuple[Text, str]]:
-        return [(Text(r.name), r.name) for r in self._roles]
 
     def _initial_role(self) -> str:
         names = [r.name for r in self._roles]
@@ -169,8 +169,8 @@ class InviteRow(Vertical):
         return self.query_one(EmailInput)
 
     @property
-    def role_select(self) -> Select[str]:
-        return self.query_one(Select)
+    def role_chip(self) -> RoleChip:
+        return self.query_one(RoleChip)
 
     @property
     def email(self) -> str:
@@ -180,8 +180,7 @@ class InviteRow(Vertical):
     def role(self) -> str:
         if not self.is_mounted:
             return self._initial_role()
-        value = self.role_select.value
-        return value if isinstance(value, str) else self._initial_role()
+        return self.role_chip.value
 
     def set_roles(self, roles: Sequence[Role]) -> None:
         """Another product's roles; the chosen role stays if the product has it."""
@@ -189,15 +188,13 @@ class InviteRow(Vertical):
         self._roles = tuple(roles)
         self._role = keep
         if self.is_mounted:
-            select = self.role_select
-            with select.prevent(Select.Changed):
-                select.set_options(self._options())
-                select.value = self._initial_role()
+            self.role_chip.set(self._roles, self._initial_role())
             self._show_meaning()
 
-    @on(Select.Changed)
+    @on(RoleChip.Changed)
     def _show_meaning(self) -> None:
         meaning = next((r.meaning for r in self._roles if r.name == self.role), "")
+        # One line per row (a pasted list stays a screenful); the picker has it in full.
         self.query_one(".invite-row-meaning", Static).update(Text(meaning))
 
     def mark(self, outcome: InviteOutcome | None) -> None:
@@ -373,10 +370,10 @@ class InviteRows(Vertical):
         following.email_input.focus()
         event.field.hand_over(following.email_input)
 
-    @on(Select.Changed, ".invite-row-role")
-    def _role_changed(self, event: Select.Changed) -> None:
+    @on(RoleChip.Changed, ".invite-row-role")
+    def _role_changed(self, event: RoleChip.Changed) -> None:
         event.stop()
-        row = self._row_of(event.select)
+        row = self._row_of(event.chip)
         if row is not None and row.note(row.email_input.value, row.role):
             self._changed()
 
