@@ -36,6 +36,11 @@ License: 1 Summary, 2 Users, 3 History (or left/right on the tabs)
            s resend the marked (or the current) invitations
            x revoke (asks first) o  change the role of an open one
 
+Invite wizard (and the last step of a new license)
+  enter , ;  next row           paste  a list becomes one row per address
+  tab      to the row's role; enter or space opens the roles, with what each may do
+  ctrl+n   add a row            ctrl+r  remove the row     ctrl+s  send
+
 Alerts
   enter    open its license and mark it read
   r        mark read   R  all read   u  unread only

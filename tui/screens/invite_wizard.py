@@ -85,7 +85,7 @@ class InviteWizard(ModalScreen[InviteResult | None]):
             yield Static(Text(f"Invite users — license #{self.license_id}"), id="invite-title")
             yield Static(Text(
                 "One address per row, or paste a list (one per line, or comma separated). "
-                "Enter: next row · ctrl+n add · ctrl+r remove · ctrl+s send."),
+                "Enter: next row · tab: its role · ctrl+n add · ctrl+r remove · ctrl+s send."),
                 id="invite-help")
             yield VerticalScroll(Static(Text("Loading the license…")), id="invite-scroll")
             yield Checkbox(add_me_label(self.staff), id="invite-add-me", compact=True)

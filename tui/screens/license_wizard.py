@@ -155,7 +155,7 @@ class LicenseWizard(Screen[int | None]):
                 yield Static("", id="invite-summary", classes="wizard-note", markup=False)
                 yield Static(Text(
                     "Invite the customer's people now (optional). One address per row, or "
-                    "paste a list. Enter: next row · ctrl+n add · ctrl+r remove."),
+                    "paste a list. Enter: next row · tab: its role · ctrl+n add · ctrl+r remove."),
                     classes="wizard-note")
                 yield InviteRows(PRODUCTS["livechat"].roles, id="wizard-rows")
                 yield Checkbox(add_me_label(self.staff), id="wizard-add-me", compact=True)
