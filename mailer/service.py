@@ -1,6 +1,7 @@
 """Mail in a running console or worker: the catcher (when no SMTP host is set), the relay,
-and the overdue/expiry scans on their period. Everything touching the database runs in
-threads, so the console's event loop never waits on it.
+and the overdue/expiry scans on their period. The console's event loop never waits on the
+database: the scans run in threads, and the relay's claims and marks (each well under a
+millisecond) run on the loop only while SQLite's write lock is free, else in a thread.
 """
 
 from __future__ import annotations
