@@ -8,7 +8,7 @@ The database is built once into a cache directory (LICENSEDESK_BENCH_DIR, defaul
 - start_ratio_first_frame / start_ratio_rows_painted: start to the first painted Clients
   screen (table, "Loading…"), and to its first page of rows, over the same for a bare Textual
   app with a Header, a DataTable (100 rows) and a Footer; both in a real pseudo-terminal, run
-  alternately, medians compared. The database layer loads after the first frame.
+  alternately, medians compared. The database layer loads once that first page has painted.
 - filter_keystroke: a key typed in the Clients filter to the repainted list (median of 25
   keys: common, rare and absent terms, backspaces).
 - open_license_1000: opening a license with 1,000 users on its Users tab.
