@@ -11,6 +11,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 
 from tui.cells import clean
+from tui.hangup import watch_terminal
 from tui.prefs import saved_theme
 from tui.work import DbWork
 
@@ -94,6 +95,7 @@ class LicenseDeskApp(DbWork, App[int]):
         if theme in self.available_themes:
             self.theme = theme
         self.theme_changed_signal.subscribe(self, self._remember_theme)
+        watch_terminal(self)
         if self.ctx is not None and self.staff is not None:
             self._became_ready()
             return
