@@ -201,9 +201,39 @@ _NEWLINES = re.compile(r"\r\n|\r|\n")
 
 def flatten(msg: EmailMessage, utf8: bool) -> bytes:
     """The bytes DATA carries (CRLF line ends; no Bcc is ever set, so none to strip)."""
+    policy = _WIRE[utf8]
+    if isinstance(msg, _Alternative) and msg.preamble is None and msg.epilogue is None:
+        payload = msg.get_payload()
+        parts = [p for p in payload if isinstance(p, Message)] if isinstance(payload, list) else []
+        if parts and len(parts) == len(payload) and all(_simple_part(p) for p in parts):
+            return _flatten_alternative(msg, parts, policy)
     with io.BytesIO() as out:
-        _Generator(out, policy=_WIRE[utf8]).flatten(msg)
+        _Generator(out, policy=policy).flatten(msg)
         return out.getvalue()
+
+
+def _simple_part(part: Message) -> bool:
+    payload = part._payload  # type: ignore[attr-defined]
+    return (not part.is_multipart() and isinstance(payload, str) and payload.isascii()
+            and part.preamble is None and part.epilogue is None)
+
+
+def _flatten_alternative(msg: EmailMessage, parts: list[Message], policy: EmailPolicy) -> bytes:
+    """Our own multipart/alternative of ASCII (quoted-printable) parts, written as the
+    stdlib generator writes it (headers, blank line, delimiter, each part, close delimiter)
+    without its per-part generators and buffers. test_compose_bytes.py holds the bytes to
+    aiosmtplib's flatten."""
+    crlf = b"\r\n"
+    delimiter = b"--" + _BOUNDARY.encode("ascii")
+    out = [policy.fold_binary(name, value) for name, value in msg.raw_items()]
+    out.append(crlf)
+    for i, part in enumerate(parts):
+        out.append(delimiter + crlf if i == 0 else crlf + delimiter + crlf)
+        out.extend(policy.fold_binary(name, value) for name, value in part.raw_items())
+        out.append(crlf)
+        out.append(_NEWLINES.sub("\r\n", part._payload).encode("ascii"))  # type: ignore[attr-defined]
+    out.append(crlf + delimiter + b"--" + crlf)
+    return b"".join(out)
 
 
 class _Alternative(EmailMessage):
