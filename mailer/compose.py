@@ -61,7 +61,11 @@ class ComposeError(Exception):
 
 def one_line(value: Any, max_len: int = 300) -> str:
     """Untrusted text for a header or a table cell: control runs become one space."""
-    return _CTRL.sub(" ", str(value if value is not None else "")).strip()[:max_len]
+    text = str(value if value is not None else "")
+    # Every character _CTRL matches is non-printable: printable text has none to replace.
+    if not text.isprintable():
+        text = _CTRL.sub(" ", text)
+    return text.strip()[:max_len]
 
 
 @cache
@@ -76,6 +80,7 @@ def _env() -> Environment:
     )
 
 
+@lru_cache(maxsize=64)
 def _when(iso: str | None) -> str:
     if not iso:
         return "it expires"

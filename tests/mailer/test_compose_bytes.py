@@ -75,3 +75,17 @@ def test_the_quick_fold_is_taken() -> None:
     finally:
         c.EmailPolicy.fold_binary = real  # type: ignore[method-assign]
     assert calls == 1  # the long subject is folded by the stdlib
+
+
+@given(st.text(alphabet=st.characters() | st.sampled_from(
+    ["\r", "\n", "\t", "\x00", "\x85", "\u2028", "\u200e", "\u202e", "\u2067", "\x9b"]),
+    max_size=40))
+def test_one_line_takes_out_every_control_and_bidi_character(text: str) -> None:
+    """The printable-text shortcut in one_line must give what the full replacement gives."""
+    import re
+
+    from mailer.compose import _CTRL, one_line
+
+    assert one_line(text) == _CTRL.sub(" ", text).strip()[:300]
+    assert not _CTRL.search(one_line(text))
+    assert not re.search(r"[\r\n\x00\u202e]", one_line(text))
