@@ -71,8 +71,10 @@ class UsersTable(DataTable[object]):
             key = row_key(u)
             email = u.email if not u.name else f"{u.name} <{u.email}>"
             role = SHORT_ROLE.get(u.role, u.role) if narrow else u.role
+            # Narrow: who invited, by the part of their address that tells staff apart.
+            by = u.invited_by.partition("@")[0] if narrow else u.invited_by
             self.add_row(self._mark(key), cell(email, email_w), cell(role),
-                         status(u.status), cell(u.invited_by, 10 if narrow else 16),
+                         status(u.status), cell(by, 10 if narrow else 16),
                          cell(stamp(u.sent_at)), cell(u.times_sent or "-"),
                          cell(stamp(u.accepted_at)), key=key)
 
