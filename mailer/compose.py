@@ -9,14 +9,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from email.generator import BytesGenerator
-from email.headerregistry import (
-    Address,
-    AddressHeader,
-    BaseHeader,
-    HeaderRegistry,
-    MessageIDHeader,
-    UnstructuredHeader,
-)
+from email.headerregistry import BaseHeader, HeaderRegistry
 from email.message import EmailMessage, Message
 from email.policy import EmailPolicy
 from email.utils import format_datetime, parseaddr
@@ -24,6 +17,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, cast
 
+import idna
 from jinja2 import (
     Environment,
     FileSystemLoader,
@@ -32,6 +26,7 @@ from jinja2 import (
     select_autoescape,
 )
 
+from mailer.headers import Folded, address_header, text_header
 from models.outbox import INVITE_KINDS, ClaimedMail
 from models.settings import Settings
 
@@ -110,49 +105,65 @@ def render(mail: ClaimedMail, settings: Settings) -> tuple[str, str]:
         raise ComposeError(f"cannot compose this {mail.kind} mail: {err}") from None
 
 
-def _address(name: str, addr: str) -> Address:
+def _address(field: str, name: str, addr: str) -> Folded:
     try:
-        return Address(display_name=one_line(name, 200), addr_spec=one_line(addr, 320))
-    except (ValueError, IndexError) as err:
-        raise ComposeError(f"not a usable address: {one_line(addr)!r}") from err
+        return address_header(field, one_line(name, 200), addr)
+    except ValueError:
+        raise ComposeError(f"not a usable address: {one_line(addr)!r}") from None
 
 
 @lru_cache(maxsize=256)
-def _reply_to(name: str, addr: str) -> BaseHeader:
-    return _header("Reply-To", str(_address(name, addr)))
-
-
-def sender_address(settings: Settings) -> Address:
-    return _sender(settings.mail_from)
+def _reply_to(name: str, addr: str) -> Folded:
+    return _address("Reply-To", name, addr)
 
 
 @lru_cache(maxsize=8)
-def _sender(mail_from: str) -> Address:
+def _sender(mail_from: str) -> tuple[Folded, str]:
+    """The From header and the envelope sender (its ASCII form where it has one)."""
     name, addr = parseaddr(mail_from)
-    return _address(name, addr)
+    wire, _utf8 = _wire_address(addr)
+    return _address("From", name, wire), wire
+
+
+def sender_address(settings: Settings) -> str:
+    return _sender(settings.mail_from)[1]
+
+
+@lru_cache(maxsize=1024)
+def _wire_address(addr: str) -> tuple[str, bool]:
+    """(address as it goes on the wire, whether it needs SMTPUTF8): an international
+    domain becomes its A-label (xn--...), which any server takes; only a non-ASCII local
+    part needs SMTPUTF8."""
+    if addr.isascii():
+        return addr, False
+    local, _, domain = addr.rpartition("@")
+    try:
+        domain = idna.encode(domain, uts46=True).decode("ascii")
+    except (idna.IDNAError, UnicodeError) as err:
+        raise ComposeError(f"not a usable address: {one_line(addr)!r} ({err})") from None
+    return f"{local}@{domain}", not local.isascii()
+
+
+_MESSAGE_ID = re.compile(r"<[\x21-\x3b\x3d\x3f-\x7e]+@[\x21-\x3b\x3d\x3f-\x7e]+>")
+
+
+def _message_id(value: str) -> Folded:
+    if not _MESSAGE_ID.fullmatch(value):
+        raise ComposeError(f"not a usable Message-ID: {one_line(value)!r}")
+    return Folded("Message-ID", value, f"Message-ID: {value}\r\n")
 
 
 # Bodies are quoted-printable, where "=" is always escaped: this boundary cannot occur in them.
 _BOUNDARY = "=_licensedesk_" + secrets.token_hex(12)
 
 
-# The per-mail headers (To, Subject, Message-ID): parsed on assignment like any other, but
-# when short and ASCII their folded form is the parsed value itself.
-_PLAIN = (UnstructuredHeader, AddressHeader, MessageIDHeader)
-
-
 class _FoldOnce(EmailPolicy):
-    """SMTP policy that folds a shared header once, not once per mail, and does not refold
-    a short plain one (tests/mailer/test_compose_bytes.py holds every byte to the stdlib's
-    own folding)."""
+    """SMTP policy that folds a shared header (From, Date, MIME types) once, not once per
+    mail. Typed text never comes here: it is written by mailer/headers.py."""
 
     def fold_binary(self, name: str, value: str) -> bytes:
         memo: dict[bool, bytes] | None = getattr(value, "_folded", None)
         if memo is None:
-            short = len(name) + len(value) + 2 <= (self.max_line_length or 78)
-            if (value and short and value.isascii() and "=?" not in value
-                    and isinstance(value, _PLAIN)):
-                return f"{name}: {value}\r\n".encode("ascii")
             return super().fold_binary(name, value)
         if self.utf8 not in memo:
             memo[self.utf8] = super().fold_binary(name, value)
@@ -264,19 +275,23 @@ def _part(body: str, subtype: str) -> EmailMessage:
 
 
 def compose(mail: ClaimedMail, settings: Settings, now: datetime) -> EmailMessage:
+    return _compose(mail, settings, now, _wire_address(mail.to_addr)[0])
+
+
+def _compose(mail: ClaimedMail, settings: Settings, now: datetime, to_addr: str) -> EmailMessage:
     text, html = render(mail, settings)
     msg = _Alternative(policy=POLICY)
-    # Every value goes through the email package's header classes, which refuse CR and LF;
-    # one_line() has already turned any control character into a space.
-    _shared(msg, "From", str(sender_address(settings)))
-    msg["To"] = _address(mail.to_name, mail.to_addr)
+    # Typed text (names, subject, addresses) is written by mailer/headers.py, never parsed
+    # by the email package (which would decode encoded words in it).
+    msg.set_raw("From", _sender(settings.mail_from)[0])
+    msg.set_raw("To", _address("To", mail.to_name, to_addr))
     if mail.reply_to:
-        reply_to = _reply_to(str(mail.payload.get("inviter_name", "")), mail.reply_to)
-        msg.set_raw("Reply-To", reply_to)
-    msg["Subject"] = one_line(mail.subject)
+        inviter = str(mail.payload.get("inviter_name", ""))
+        msg.set_raw("Reply-To", _reply_to(inviter, _wire_address(mail.reply_to)[0]))
+    msg.set_raw("Subject", text_header("Subject", one_line(mail.subject)))
     _shared(msg, "Date", format_datetime(now.replace(microsecond=0)))
     # Fixed when the row was written, so a retried mail is recognisably the same one.
-    msg["Message-ID"] = one_line(mail.message_id, 200)
+    msg.set_raw("Message-ID", _message_id(mail.message_id))
     _shared(msg, "Auto-Submitted", "auto-generated")
     _shared(msg, "X-Licensedesk-Kind", mail.kind)
     _shared(msg, "MIME-Version", "1.0")
@@ -286,7 +301,16 @@ def compose(mail: ClaimedMail, settings: Settings, now: datetime) -> EmailMessag
 
 
 def prepare(mail: ClaimedMail, settings: Settings, now: datetime) -> Outgoing:
-    msg = compose(mail, settings, now)
-    sender = sender_address(settings).addr_spec
-    utf8 = not (sender.isascii() and mail.to_addr.isascii())
-    return Outgoing(mail.id, sender, mail.to_addr, msg, flatten(msg, utf8), utf8)
+    """The mail and its envelope. Anything that stops this row from becoming a mail is a
+    ComposeError: the relay fails that row alone and goes on with the rest."""
+    try:
+        to_addr, to_utf8 = _wire_address(mail.to_addr)
+        msg = _compose(mail, settings, now, to_addr)
+        sender = sender_address(settings)
+        utf8 = to_utf8 or not sender.isascii()
+        return Outgoing(mail.id, sender, to_addr, msg, flatten(msg, utf8), utf8)
+    except ComposeError:
+        raise
+    except Exception as err:  # a row no code path should produce; it must not stop the queue
+        raise ComposeError(f"cannot build this mail: {type(err).__name__}: "
+                           f"{one_line(str(err), 200)}") from err

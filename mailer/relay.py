@@ -9,6 +9,7 @@ most one mail per lane sent but unrecorded (sent again later, with the same Mess
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import os
@@ -20,8 +21,16 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 from mailer.backoff import gave_up, retry_delay
-from mailer.compose import ComposeError, Outgoing, prepare
-from mailer.smtp import Connector, Hook, Paused, Permanent, SmtpClient, SmtpConfig, Transient
+from mailer.compose import ComposeError, Outgoing, one_line, prepare
+from mailer.smtp import (
+    Connector,
+    Hook,
+    Paused,
+    Permanent,
+    SendError,
+    SmtpClient,
+    SmtpConfig,
+)
 from models.context import Ctx
 from models.outbox import (
     Busy,
@@ -31,6 +40,7 @@ from models.outbox import (
     mark_retry,
     mark_sent_many,
     release,
+    renew,
 )
 
 log = logging.getLogger("licensedesk.mailer.relay")
@@ -41,6 +51,10 @@ MAX_PAUSE = timedelta(minutes=5)
 
 AlertHook = Callable[[str | None], None]
 T = TypeVar("T")
+
+
+class RecordingFailed(Exception):
+    """The database failed while recording a result: the pass ends, no mail is blamed."""
 
 
 def new_owner() -> str:
@@ -66,6 +80,11 @@ class Relay:
         self._stopping = False
         self._wake = asyncio.Event()
         self._recorder = _Recorder(self)
+        # Rows this relay holds, with how long their lease is known to last (the heartbeat
+        # pushes it forward; a row it no longer owns is dropped and never started).
+        self._leases: dict[int, datetime] = {}
+        self.failing: str | None = None  # why the last pass failed, until one succeeds
+        self._beat_failed = False
 
     # -- control -------------------------------------------------------------------------
 
@@ -109,8 +128,15 @@ class Relay:
         """Send everything due now; returns the number of mails attempted."""
         # Every lane ends before an error goes up: a lane left running would share its
         # connection with the next pass's lane.
-        done = await asyncio.gather(*(self._lane(c) for c in self.clients),
-                                    return_exceptions=True)
+        beat = asyncio.create_task(self._heartbeat())
+        try:
+            done = await asyncio.gather(*(self._lane(c) for c in self.clients),
+                                        return_exceptions=True)
+        finally:
+            beat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await beat
+            self._leases.clear()
         for result in done:
             if isinstance(result, BaseException):
                 raise result
@@ -124,9 +150,18 @@ class Relay:
                 if not self.paused:
                     try:
                         await self.drain()
-                    except Exception:
-                        # A locked or vanished database must not end sending for good.
-                        log.exception("relay pass failed; trying again shortly")
+                    except Exception as err:
+                        # A locked or unreachable database must not end sending for good;
+                        # one line when it starts failing, one when it works again.
+                        if self.failing is None:
+                            log.error("relay pass failed, retrying every %gs: %s: %s",
+                                      POLL_SECONDS, type(err).__name__, one_line(str(err), 200))
+                            log.debug("relay pass failed", exc_info=True)
+                        self.failing = f"{type(err).__name__}: {one_line(str(err), 200)}"
+                    else:
+                        if self.failing is not None:
+                            log.info("relay working again")
+                        self.failing = None
                 if self._stopping:
                     break
                 try:
@@ -135,6 +170,34 @@ class Relay:
                     pass
         finally:
             await asyncio.gather(*(c.quit() for c in self.clients))
+
+    async def _heartbeat(self) -> None:
+        """While lanes hold rows, renew their lease every third of it: a live relay keeps
+        its rows however long a send takes, and a killed one lets them go within one lease
+        (12 s by default) instead of a long fixed claim."""
+        lease = self.ctx.settings.outbox_lease
+        period = max(lease.total_seconds() / 3, 0.05)
+        while True:
+            await asyncio.sleep(period)
+            ids = list(self._leases)
+            if not ids:
+                continue
+            floor = self.ctx.now() + lease  # renew() sets at least this
+            try:
+                ours = await asyncio.to_thread(renew, self.ctx, self.owner, ids)
+            except Exception as err:
+                if not self._beat_failed:
+                    log.warning("could not renew the mail lease: %s", type(err).__name__)
+                    self._beat_failed = True
+                continue
+            self._beat_failed = False
+            for mail_id in ids:
+                if mail_id not in self._leases:
+                    continue  # settled meanwhile
+                if mail_id in ours:
+                    self._leases[mail_id] = max(self._leases[mail_id], floor)
+                else:
+                    self._leases[mail_id] = datetime.min.replace(tzinfo=floor.tzinfo)
 
     def _fetch(self, wait: bool = True) -> list[ClaimedMail]:
         return claim(self.ctx, self.owner, PREFETCH, wait=wait)
@@ -157,6 +220,8 @@ class Relay:
         return loop.run_in_executor(None, functools.partial(fn, *args))
 
     def _prepare(self, mail: ClaimedMail) -> Outgoing | ComposeError:
+        if mail.problem:
+            return ComposeError(mail.problem)
         try:
             return prepare(mail, self.ctx.settings, self.ctx.now())
         except ComposeError as err:
@@ -186,6 +251,7 @@ class Relay:
                 ahead = None
                 if not batch:
                     break
+                self._leases.update((m.id, m.lease_until) for m in batch)
                 if self._stopping or self.paused:
                     await asyncio.to_thread(self._release, batch)
                     break
@@ -193,7 +259,8 @@ class Relay:
                     ahead = fetch()  # likely more due: claim the next batch meanwhile
                 job = self._prepare(batch[0])
                 for i, mail in enumerate(batch):
-                    left = (mail.lease_until - self.ctx.now()).total_seconds()
+                    until = self._leases.get(mail.id, mail.lease_until)
+                    left = (until - self.ctx.now()).total_seconds()
                     if self._stopping or self.paused or left < need:
                         # Not started: give it back now rather than make others wait it out.
                         await settle()
@@ -220,6 +287,7 @@ class Relay:
     def _release(self, mails: list[ClaimedMail]) -> None:
         for m in mails:
             release(self.ctx, m.id, self.owner)
+            self._leases.pop(m.id, None)
 
     # -- one mail ------------------------------------------------------------------------
 
@@ -228,36 +296,62 @@ class Relay:
         """Send one mail. A delivered mail is recorded in the background while the next one
         starts; `settle` (called before the next DATA) keeps at most one mail per lane
         delivered but unrecorded, whenever the process dies."""
+        try:
+            return await self._attempt(client, mail, job, settle)
+        finally:
+            self._leases.pop(mail.id, None)
+
+    async def _attempt(self, client: SmtpClient, mail: ClaimedMail,
+                       job: Outgoing | ComposeError, settle: Hook) -> asyncio.Future[None] | None:
         ctx = self.ctx
         if isinstance(job, ComposeError):
             await settle()
+            log.warning("mail %s cannot be built: %s", mail.id, job)
             await self._record("failed", mail, mark_failed, ctx, mail.id, self.owner, str(job))
             return None
+
+        async def recorded() -> None:
+            try:
+                await settle()
+            except Exception as err:
+                raise RecordingFailed(str(err)) from err
+
         try:
-            await client.send(job, before_data=settle)
-        except Paused as err:
+            await client.send(job, before_data=recorded)
+        except RecordingFailed:
+            client.close()  # mid-transaction: never reuse that connection
+            raise
+        except SendError as err:
             await settle()
-            self._pause(str(err))
-            await asyncio.to_thread(release, ctx, mail.id, self.owner)
-        except Permanent as err:
+            await self._outcome(mail, err)
+        except Exception as err:
+            # Not a reply, not the network: something about this mail. It fails alone.
+            client.close()
             await settle()
-            log.warning("mail %s refused for good: %s", mail.id, err)
-            await self._record("failed", mail, mark_failed, ctx, mail.id, self.owner, str(err))
-        except Transient as err:
-            await settle()
-            log.info("mail %s not sent this time: %s", mail.id, err)
-            s = ctx.settings
-            if gave_up(mail.created_at, ctx.now(), s.smtp_give_up_after):
-                reason = f"gave up after {mail.attempts} attempts; last: {err}"
-                await self._record("failed", mail, mark_failed, ctx, mail.id, self.owner, reason)
-            else:
-                delay = retry_delay(mail.attempts, s.smtp_retry_base, s.smtp_retry_cap, self.rng)
-                await self._record("retry", mail, mark_retry, ctx, mail.id, self.owner,
-                                   str(err), delay)
+            reason = f"cannot send this mail: {type(err).__name__}: {one_line(str(err), 200)}"
+            log.error("mail %s: %s", mail.id, reason)
+            await self._record("failed", mail, mark_failed, ctx, mail.id, self.owner, reason)
         else:
             self._clear_alert()
             return self._recorder.add(mail)
         return None
+
+    async def _outcome(self, mail: ClaimedMail, err: SendError) -> None:
+        ctx, s = self.ctx, self.ctx.settings
+        if isinstance(err, Paused):
+            self._pause(str(err))
+            await asyncio.to_thread(release, ctx, mail.id, self.owner)
+        elif isinstance(err, Permanent):
+            log.warning("mail %s refused for good: %s", mail.id, err)
+            await self._record("failed", mail, mark_failed, ctx, mail.id, self.owner, str(err))
+        elif gave_up(mail.created_at, ctx.now(), s.smtp_give_up_after):
+            reason = f"gave up after {mail.attempts} attempts; last: {err}"
+            await self._record("failed", mail, mark_failed, ctx, mail.id, self.owner, reason)
+        else:
+            log.info("mail %s not sent this time: %s", mail.id, err)
+            delay = retry_delay(mail.attempts, s.smtp_retry_base, s.smtp_retry_cap, self.rng)
+            await self._record("retry", mail, mark_retry, ctx, mail.id, self.owner,
+                               str(err), delay)
 
     async def _record(self, outcome: str, mail: ClaimedMail, fn: Callable[..., bool],
                       *args: object) -> None:

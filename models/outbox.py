@@ -38,6 +38,7 @@ class ClaimedMail:
     attempts: int
     created_at: datetime
     lease_until: datetime
+    problem: str | None = None  # why this row cannot become a mail (it fails alone)
 
 
 @dataclass(frozen=True)
@@ -114,19 +115,52 @@ def claim(ctx: Ctx, owner: str, limit: int = 20, *, wait: bool = True) -> list[C
         sql = sql.replace("?", "%s")
     to_db, from_db = _bind_time(ctx), _read_time(ctx)
     rows = _raw_write(ctx, sql, (owner, to_db(until), to_db(now), to_db(now), limit), wait)
-    assert ctx.sealer is not None
-    out = [
-        ClaimedMail(
-            id=r[0], kind=r[1], to_addr=r[2], to_name=r[3], reply_to=r[4], subject=r[5],
-            message_id=r[6], payload=json.loads(r[7]),
-            token=ctx.sealer.unseal(r[8]) if r[8] else None,
-            attempts=r[9], created_at=from_db(r[10]), lease_until=until,
-        )
-        for r in rows
-    ]
+    out = [_claimed(ctx, r, until, from_db) for r in rows]
     return sorted(out, key=lambda m: m.id)
 
 
+def _claimed(ctx: Ctx, r: tuple[Any, ...], until: datetime, from_db: Any) -> ClaimedMail:
+    """One claimed row. A row that cannot be read (a payload that is not JSON, a token that
+    no longer unseals) still comes back, with its problem, so the relay fails it alone
+    instead of the whole claim failing for every row."""
+    assert ctx.sealer is not None
+    problem = None
+    try:
+        payload = json.loads(r[7])
+        if not isinstance(payload, dict):
+            raise ValueError("the payload is not an object")
+    except ValueError as err:
+        payload, problem = {}, f"this mail's stored data is damaged ({err}); resend it"
+    try:
+        created = from_db(r[10])
+    except (ValueError, TypeError):
+        created = until
+        problem = problem or "this mail's stored time is damaged; resend it"
+    return ClaimedMail(
+        id=r[0], kind=r[1], to_addr=r[2], to_name=r[3] or "", reply_to=r[4],
+        subject=r[5] or "", message_id=r[6], payload=payload,
+        token=ctx.sealer.unseal(r[8]) if r[8] else None,
+        attempts=r[9], created_at=created, lease_until=until, problem=problem,
+    )
+
+
+def renew(ctx: Ctx, owner: str, mail_ids: list[int], *, wait: bool = True) -> set[int]:
+    """The relay's heartbeat: push the lease of the rows it still holds forward, so a live
+    relay keeps them while a dead one (killed, power lost) lets them go within one lease.
+    Returns the ids still ours."""
+    if not mail_ids:
+        return set()
+    mark = "?" if ctx.db.engine.dialect.paramstyle == "qmark" else "%s"
+    sql = _RENEW_SQL.replace("?", mark).replace("{ids}", ", ".join([mark] * len(mail_ids)))
+    until = ctx.now() + ctx.settings.outbox_lease
+    rows = _raw_write(ctx, sql, (_bind_time(ctx)(until), owner, *mail_ids), wait)
+    return {int(r[0]) for r in rows}
+
+
+_RENEW_SQL = (
+    "UPDATE outbox_mail SET lease_until = ? "
+    "WHERE lease_owner = ? AND status = 'queued' AND id IN ({ids}) RETURNING id"
+)
 _CLAIM_SQL = (
     "UPDATE outbox_mail SET lease_owner = ?, lease_until = ?, attempts = attempts + 1 "
     "WHERE id IN (SELECT id FROM outbox_mail WHERE status = 'queued' "
