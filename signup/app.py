@@ -20,15 +20,26 @@ from models.errors import TokenProblem
 from models.passwords import MIN_LENGTH
 from models.text import InvalidText, clean_text
 from models.views import InvitationPublic
+from signup import logsafe
 from signup.csrf import COOKIE, FIELD, Csrf, derive_key
+from signup.forms import FormRefused, read_form
 from signup.headers import SecureLayer
-from signup.limits import BadTokenLimiter
+from signup.limits import BadTokenLimiter, client_key
 from signup.pages import STATIC, Pages
+from signup.proxies import ProxyHeaders, TrustedProxies, trusted_proxies_from_env
 
 # token_urlsafe(32) gives 43 characters; anything unlike a token is not worth a query.
 _PLAUSIBLE = re.compile(r"[A-Za-z0-9_-]{20,128}")
 MAX_PASSWORD = 1024
 MAX_BODY = 16 * 1024
+MAX_FIELDS = 10
+_FIELDS = ("name", "password", "password2")
+_UNREADABLE = {
+    "name": "Your name could not be read: your browser sent characters that are not valid "
+            "text (UTF-8). Type your name again.",
+    "password": "Your password could not be read: your browser sent characters that are not "
+                "valid text (UTF-8). Type it again in both fields.",
+}
 
 _PROBLEMS = {
     "unknown": (404, "Link not valid", "This invitation link does not work"),
@@ -43,6 +54,10 @@ def validate(name: str, password: str, password2: str) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not name.strip():
         errors["name"] = "Enter your name."
+    elif "\ufffd" in name:
+        # What a broken decoder on the way leaves behind; never stored as a name.
+        errors["name"] = ("Your name contains a garbled character (shown as \ufffd), a sign "
+                          "that it was changed on the way. Type your name again.")
     else:
         try:
             clean_text(name, "name")
@@ -92,9 +107,12 @@ class SignupApp:
         minutes = max(1, round(retry_after / 60))
         resp = self.message(
             429, "Too many attempts", "Too many invalid links from your network",
-            f"Please wait about {minutes} minute{'s' if minutes != 1 else ''} and open the "
-            "link from your invitation mail again.",
-            "If it still does not work, ask the person who invited you for a new invitation.")
+            "This link does not work, and many other links that do not work came from your "
+            "network. Check that you opened the whole link from your invitation mail: "
+            "a correct link opens at once.",
+            f"Links that do not work are refused from your network for about {minutes} "
+            f"minute{'s' if minutes != 1 else ''}. If your link still does not open, ask the "
+            "person who invited you for a new invitation.")
         resp.headers["Retry-After"] = str(retry_after)
         return resp
 
@@ -103,15 +121,16 @@ class SignupApp:
     async def _open(self, request: Request) -> tuple[str, InvitationPublic | Response]:
         """The token and its invitation, or the answer to give instead."""
         token = request.path_params["token"]
-        client = request.client.host if request.client else "-"
-        wait = self.limiter.retry_after(client)
-        if wait:
-            return token, self.too_many(wait)
+        # Looked up first: a valid link is never refused, whatever came from its address.
         if _PLAUSIBLE.fullmatch(token):
             inv = await run_in_threadpool(lookup, self.ctx, token)
         else:
             inv = InvitationPublic(state="unknown")
         if inv.state == "unknown":
+            client = client_key(request.client.host if request.client else "-")
+            wait = self.limiter.retry_after(client)
+            if wait:
+                return token, self.too_many(wait)
             self.limiter.record_failure(client)
             await self.limiter.slow_down(client)
             return token, self.problem("unknown", inv)
@@ -132,17 +151,25 @@ class SignupApp:
             return found
         inv = found
         if int(request.headers.get("content-length") or 0) > MAX_BODY:
-            return self.message(413, "Too large", "That form was too large",
-                                "Go back and fill in the form again.")
-        form = await request.form(max_files=0, max_fields=10, max_part_size=MAX_BODY)
-        name = str(form.get("name") or "")[:1000]
-        password = str(form.get("password") or "")
-        password2 = str(form.get("password2") or "")
-        if not self.csrf.check(request.cookies.get(COOKIE), str(form.get(FIELD) or ""), token):
+            return self.refused_form(413)
+        try:
+            form = await read_form(request, max_bytes=MAX_BODY, max_fields=MAX_FIELDS)
+        except FormRefused as err:
+            return self.refused_form(err.status)
+        name = form.get("name")[:1000]
+        password = form.get("password")
+        password2 = form.get("password2")
+        if not self.csrf.check(request.cookies.get(COOKIE), form.get(FIELD), token):
             return self.form(request, token, inv, name=name, status=403, errors={
                 "name": "Your form had expired or your browser blocked its cookie. "
                         "Check your name, type your password again and send the form once more."})
         errors = validate(name, password, password2)
+        if "name" in form.unreadable:
+            errors["name"] = _UNREADABLE["name"]
+        if form.unreadable & {"password", "password2"}:
+            errors.pop("password2", None)
+            errors["password"] = _UNREADABLE["password"]
+        errors = {f: errors[f] for f in _FIELDS if f in errors}
         if errors:
             return self.form(request, token, inv, name=name, errors=errors, status=400)
         try:
@@ -160,6 +187,14 @@ class SignupApp:
                                inv=inv)
         resp.delete_cookie(COOKIE, path="/invite/")
         return resp
+
+    def refused_form(self, status: int) -> HTMLResponse:
+        if status == 413:
+            return self.message(413, "Too large", "That form was too large",
+                                "Go back and fill in the form again.")
+        return self.message(status, "Form not accepted", "That form could not be read",
+                            "Open the link from your invitation mail again and fill in the "
+                            "form on that page.")
 
     # -- the rest ------------------------------------------------------------------------
 
@@ -180,7 +215,12 @@ class SignupApp:
                             "Go back and try again, using the link from your invitation mail.")
 
 
-def create_app(ctx: Ctx, *, limiter: BadTokenLimiter | None = None) -> Starlette:
+def create_app(ctx: Ctx, *, limiter: BadTokenLimiter | None = None,
+               trusted_proxies: TrustedProxies | None = None) -> Starlette:
+    """The app; trusted_proxies defaults to LICENSEDESK_SIGNUP_TRUSTED_PROXIES (a bad value
+    raises ProxySettingError)."""
+    proxies = trusted_proxies_from_env() if trusted_proxies is None else trusted_proxies
+    logsafe.install()
     s = SignupApp(ctx, limiter)
     routes = [
         Route("/", s.home),
@@ -191,7 +231,9 @@ def create_app(ctx: Ctx, *, limiter: BadTokenLimiter | None = None) -> Starlette
     ]
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(SecureLayer, error_page=s.pages.error_bytes)],
+        # Outermost first: the client a trusted proxy forwarded is the one logged and limited.
+        middleware=[Middleware(ProxyHeaders, proxies=proxies),
+                    Middleware(SecureLayer, error_page=s.pages.error_bytes)],
         exception_handlers={HTTPException: s.http_error},
     )
     app.state.signup = s

@@ -1,5 +1,8 @@
 """One ASGI layer around everything: security headers, a redacting access log, and a
-generic error page, so that even a crash answers with a page and never a trace."""
+generic error page, so that even a crash answers with a page and never a trace.
+
+What a request sent (path, method, client, an error's message) is logged escaped
+(signup.logsafe): a `%0a` or `%1b` in a URL cannot forge a line or reach a terminal."""
 
 from __future__ import annotations
 
@@ -10,6 +13,8 @@ import traceback
 from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from signup.logsafe import escape
 
 access_log = logging.getLogger("signup.access")
 error_log = logging.getLogger("signup.error")
@@ -34,6 +39,10 @@ _TOKEN_PATH = re.compile(r"^/invite/[^/]*")
 def redact_path(path: str) -> str:
     """The path as it may be logged: whatever follows /invite/ is a secret."""
     return _TOKEN_PATH.sub("/invite/[redacted]", path)
+
+
+def _logged_path(scope: Scope) -> str:
+    return escape(redact_path(str(scope.get("path", ""))))
 
 
 def _scrub(text: str, path: str) -> str:
@@ -67,9 +76,11 @@ class SecureLayer:
         try:
             await self.app(scope, receive, send_wrapped)
         except Exception as err:
-            error_log.error("unexpected error serving %s %s: %s\n%s", scope.get("method"),
-                            redact_path(scope.get("path", "")),
-                            _scrub(f"{type(err).__name__}: {err}", scope.get("path", "")),
+            # The traceback (our code's lines) keeps its line breaks; the rest is escaped.
+            error_log.error("unexpected error serving %s %s: %s\n%s",
+                            escape(str(scope.get("method"))), _logged_path(scope),
+                            escape(_scrub(f"{type(err).__name__}: {err}",
+                                          scope.get("path", ""))),
                             "".join(traceback.format_tb(err.__traceback__)).rstrip())
             if status == 0:
                 body = self.error_page()
@@ -81,6 +92,6 @@ class SecureLayer:
                 await send_wrapped({"type": "http.response.body", "body": body})
         finally:
             client = scope.get("client") or ("-", 0)
-            access_log.info('%s "%s %s" %d %.0fms', client[0], scope.get("method"),
-                            redact_path(scope.get("path", "")), status,
+            access_log.info('%s "%s %s" %d %.0fms', escape(str(client[0])),
+                            escape(str(scope.get("method"))), _logged_path(scope), status,
                             (time.perf_counter() - started) * 1000)

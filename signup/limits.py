@@ -1,14 +1,25 @@
-"""Slowing down link guessing: bad tokens are counted per client address.
+"""Slowing down link guessing: unknown tokens are counted per client, valid links never wait.
 
-Only unknown or malformed tokens count; a used or expired link is a real link someone was
-sent. Past `soft` failures in the window each answer is delayed a little more; past `hard`
-the address gets 429 until old failures leave the window. Time comes from the injected
-clock, so tests move it instead of waiting.
+The link is looked up first, and only an unknown or malformed token is counted and limited:
+a valid link (and a used, expired or revoked one: a real link someone was sent) is always
+answered at once, whatever its address did before. Past `soft` unknown tokens in the window
+each further "not valid" answer is delayed a little more; past `hard` the address gets 429
+for its unknown tokens (refusals are not counted, so the block lifts as the window slides).
+
+The lookup stays cheap and the same for every token: one SHA-256 and one indexed equality
+query on the hash, so its timing says nothing about how close a guess came. What bounds
+guessing is the 256-bit token; the limiter bounds the cost and noise of a flood, and no
+flood, from the same address or behind the same proxy, can lock a valid link out.
+
+A client is an IPv4 address or an IPv6 /64 (one host usually owns a whole /64), as seen
+through the trusted proxies (signup.proxies). Time comes from the injected clock, so tests
+move it instead of waiting.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -16,6 +27,19 @@ from datetime import datetime, timedelta
 from models.timeutil import Clock
 
 Sleep = Callable[[float], Awaitable[None]]
+
+
+def client_key(host: str) -> str:
+    """What the limiter counts by: the IPv4 address, or the /64 of an IPv6 address."""
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return host[:100]
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((int(ip) >> 64 << 64, 64)))
+    return str(ip)
 
 
 class BadTokenLimiter:

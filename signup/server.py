@@ -14,6 +14,8 @@ import uvicorn
 
 from models.context import Ctx
 from signup.app import create_app
+from signup.proxies import ENV as TRUSTED_PROXIES_ENV
+from signup.proxies import ProxySettingError, TrustedProxies, trusted_proxies_from_env
 
 
 def default_address(ctx: Ctx) -> tuple[str, int]:
@@ -22,11 +24,29 @@ def default_address(ctx: Ctx) -> tuple[str, int]:
     return url.hostname or "127.0.0.1", url.port or (443 if url.scheme == "https" else 80)
 
 
-def _config(ctx: Ctx, host: str, port: int, *, log_config: bool) -> uvicorn.Config:
+def exposure_warning(ctx: Ctx, host: str, proxies: TrustedProxies) -> str | None:
+    """One line when the page would be reached over plain HTTP from beyond this machine."""
+    if _is_loopback(host):
+        return None
+    if not proxies:
+        return (f"serving plain HTTP on {host}, beyond this machine, with no TLS proxy in "
+                "front: invitees' passwords would cross the network readable. Listen on "
+                f"127.0.0.1 behind a TLS proxy, or name the proxy in {TRUSTED_PROXIES_ENV}.")
+    url = ctx.settings.signup_url
+    if urlsplit(url).scheme != "https":
+        return (f"serving {host} behind {proxies}, but invitation links point to {url}, "
+                "which is not https: set LICENSEDESK_SIGNUP_URL to the TLS proxy's https address.")
+    return None
+
+
+def _config(ctx: Ctx, host: str, port: int, *, log_config: bool,
+            proxies: TrustedProxies | None = None) -> uvicorn.Config:
     # uvicorn's access log prints the path, and the path holds the token: it stays off;
-    # signup.access logs a redacted line instead.
+    # signup.access logs a redacted, escaped line instead. uvicorn's own proxy handling
+    # stays off too: signup.proxies applies LICENSEDESK_SIGNUP_TRUSTED_PROXIES in the app.
     return uvicorn.Config(
-        create_app(ctx), host=host, port=port, access_log=False, lifespan="off",
+        create_app(ctx, trusted_proxies=proxies), host=host, port=port, access_log=False,
+        lifespan="off",
         server_header=False, proxy_headers=False, log_level="info",
         log_config=uvicorn.config.LOGGING_CONFIG if log_config else None,
     )
@@ -53,12 +73,14 @@ def start_in_thread(ctx: Ctx, host: str | None = None, port: int | None = None,
     """Serve the page from a daemon thread; returns once it listens (port 0: any free one).
 
     host and port default to those of LICENSEDESK_SIGNUP_URL. The socket is bound here, so
-    a taken port raises OSError in the caller. Logging goes only to Python's logging (no
+    a taken port raises OSError in the caller; a bad LICENSEDESK_SIGNUP_TRUSTED_PROXIES
+    raises ProxySettingError. Logging goes only to Python's logging (no
     handlers of its own), so nothing is written over a full-screen console.
     """
     d_host, d_port = default_address(ctx)
     host = host or d_host
     port = d_port if port is None else port
+    proxies = trusted_proxies_from_env()
     for name in ("uvicorn", "signup"):
         # With no handler anywhere, logging's last resort would print onto the terminal.
         if not logging.getLogger(name).handlers:
@@ -68,7 +90,7 @@ def start_in_thread(ctx: Ctx, host: str | None = None, port: int | None = None,
     except OSError as err:
         raise OSError(err.errno, f"the signup page could not listen on {host}:{port}: "
                       f"{err.strerror}") from None
-    server = uvicorn.Server(_config(ctx, host, port, log_config=False))
+    server = uvicorn.Server(_config(ctx, host, port, log_config=False, proxies=proxies))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},
                               name="signup-server", daemon=True)
     thread.start()
@@ -94,7 +116,7 @@ def start_beside_console(ctx: Ctx) -> tuple[SignupServer | None, str]:
         return None, f"signup page not started here: invitation links point to {host}"
     try:
         server = start_in_thread(ctx, host, port)
-    except OSError as err:
+    except (OSError, ProxySettingError) as err:
         return None, f"signup page not started: {err}"
     return server, f"signup page on http://{host}:{server.port}/invite/…"
 
@@ -112,7 +134,8 @@ def _family(host: str) -> socket.AddressFamily:
     return socket.AF_INET6 if ":" in host else socket.AF_INET
 
 
-def serve(ctx: Ctx, host: str, port: int) -> None:
-    """Foreground, for `licensedesk signup-server`; stops on Ctrl+C."""
+def serve(ctx: Ctx, host: str, port: int, *, proxies: TrustedProxies | None = None) -> None:
+    """Foreground, for `licensedesk signup-server`; stops on Ctrl+C. proxies defaults to
+    LICENSEDESK_SIGNUP_TRUSTED_PROXIES."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    uvicorn.Server(_config(ctx, host, port, log_config=True)).run()
+    uvicorn.Server(_config(ctx, host, port, log_config=True, proxies=proxies)).run()

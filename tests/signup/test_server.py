@@ -108,6 +108,7 @@ def test_signup_server_command_serves_and_logs_no_token(
                 assert time.monotonic() < deadline, "signup-server did not start in 20s"
                 time.sleep(0.1)
         assert _sign_up(f"http://127.0.0.1:{port}", invited) == [200, 200, 410]
+        assert httpx.get(f"http://127.0.0.1:{port}/%0aFAKE%1b[31m").status_code == 404
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(10)
@@ -115,3 +116,88 @@ def test_signup_server_command_serves_and_logs_no_token(
     assert f"http://127.0.0.1:{port}" in out  # uvicorn says where it listens
     assert out.count("/invite/[redacted]") == 3
     assert invited.token not in out
+    # A path cannot forge a log line or reach the terminal of whoever tails the log.
+    assert r'"GET /\nFAKE\x1b[31m" 404' in out
+    assert "\x1b" not in out and not any(line.startswith("FAKE") for line in out.splitlines())
+    assert "warning" not in out  # loopback needs no TLS proxy
+
+
+EVERYWHERE = "0.0.0.0"  # noqa: S104  (what the warning is about)
+
+
+class _Served:
+    """Stands in for signup.server.serve: the command's checks, without a server."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, int]] = []
+
+    def __call__(self, ctx: Ctx, host: str, port: int, **kwargs: object) -> None:
+        self.calls.append((host, port))
+
+
+@pytest.fixture
+def served(monkeypatch: pytest.MonkeyPatch) -> _Served:
+    fake = _Served()
+    monkeypatch.setattr("signup.server.serve", fake)
+    return fake
+
+
+@pytest.mark.parametrize("host", [EVERYWHERE, "::", "192.0.2.10", "signup.partner.example"])
+def test_signup_server_warns_when_exposed_without_a_tls_proxy(
+        ctx: Ctx, served: _Served, capsys: pytest.CaptureFixture[str], host: str) -> None:
+    from tui.cli.main import main
+
+    assert main(["signup-server", "--host", host, "--port", "8080"]) == 0
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("licensedesk: warning: "), err
+    assert host in err and "TLS proxy" in err and "LICENSEDESK_SIGNUP_TRUSTED_PROXIES" in err
+    assert served.calls == [(host, 8080)]  # it still starts
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "::1", "127.0.0.2"])
+def test_signup_server_on_loopback_says_nothing(
+        ctx: Ctx, served: _Served, capsys: pytest.CaptureFixture[str], host: str) -> None:
+    from tui.cli.main import main
+
+    assert main(["signup-server", "--host", host]) == 0
+    assert capsys.readouterr().err == ""
+    assert served.calls == [(host, 8080)]
+
+
+def test_signup_server_behind_a_trusted_tls_proxy_says_nothing(
+        ctx: Ctx, served: _Served, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from tui.cli.main import main
+
+    monkeypatch.setenv("LICENSEDESK_SIGNUP_TRUSTED_PROXIES", "192.0.2.1")
+    monkeypatch.setenv("LICENSEDESK_SIGNUP_URL", "https://join.partner.example/invite/")
+    assert main(["signup-server", "--host", EVERYWHERE]) == 0
+    assert capsys.readouterr().err == ""
+    # Links in the mails still say http://: the proxy is not doing TLS for them.
+    monkeypatch.setenv("LICENSEDESK_SIGNUP_URL", "http://join.partner.example/invite/")
+    assert main(["signup-server", "--host", EVERYWHERE]) == 0
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "http://join.partner.example/invite/" in err, err
+    assert served.calls == [(EVERYWHERE, 8080)] * 2
+
+
+def test_signup_server_refuses_a_bad_proxy_setting_in_one_line(
+        ctx: Ctx, served: _Served, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from tui.cli.main import main
+
+    monkeypatch.setenv("LICENSEDESK_SIGNUP_TRUSTED_PROXIES", "10.0.0.300")
+    assert main(["signup-server"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "LICENSEDESK_SIGNUP_TRUSTED_PROXIES" in err, err
+    assert "'10.0.0.300'" in err
+    assert served.calls == []
+
+
+def test_a_bad_proxy_setting_does_not_stop_the_console(
+        ctx: Ctx, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LICENSEDESK_SIGNUP_TRUSTED_PROXIES", "bogus")
+    ctx.settings.signup_url = f"http://127.0.0.1:{free_port()}/invite/"
+    server, line = start_beside_console(ctx)
+    assert server is None
+    assert line.startswith("signup page not started: LICENSEDESK_SIGNUP_TRUSTED_PROXIES")

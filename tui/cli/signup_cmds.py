@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
-from tui.cli.common import open_ctx
+from tui.cli.common import CliError, open_ctx
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -19,7 +20,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from signup.server import serve
+    from signup.proxies import ProxySettingError, trusted_proxies_from_env
+    from signup.server import exposure_warning, serve
 
-    serve(open_ctx(args), args.host, args.port)
+    try:
+        proxies = trusted_proxies_from_env()
+    except ProxySettingError as err:
+        raise CliError(str(err)) from None
+    ctx = open_ctx(args)
+    warning = exposure_warning(ctx, args.host, proxies)
+    if warning:  # it still starts: a test box on a private network may want exactly this
+        print(f"licensedesk: warning: {warning}", file=sys.stderr, flush=True)
+    serve(ctx, args.host, args.port, proxies=proxies)
     return 0
