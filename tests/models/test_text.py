@@ -86,3 +86,27 @@ def test_clean_text_limits() -> None:
     # Markup-looking text is kept as text; it is the display layer's job never to parse it.
     markup = "[bold]Acme[/bold] [@click=quit]"
     assert clean_text(markup, "name") == markup
+
+
+LINE_BREAKS = ["\r", "\n", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"]
+
+
+@pytest.mark.parametrize("bad", [
+    "=?utf-8?q?a=0D=0AX-I=3Ay?=@plain.example", "=?utf-8?b?YQ==?=@x.example",
+    "Ann <ann@x.example>", '"ann"@x.example', "ann@x.example, bob@y.example",
+    *(f"ann@x.example{br}" + "Bcc: spy@evil.example" for br in LINE_BREAKS),
+    *(f"an{br}n@x.example" for br in LINE_BREAKS),
+])
+def test_an_address_that_is_not_one_plain_mailbox_is_refused(bad: str) -> None:
+    """Encoded words, display names, quoting, a second address, any line break: a mail
+    reader would turn each into something other than what the row shows."""
+    with pytest.raises(InvalidAddress) as err:
+        normalize_email(bad)
+    message = str(err.value)
+    assert message.isprintable(), message  # quoted with escapes, one line
+    assert len(message.splitlines()) == 1
+
+
+def test_international_addresses_are_accepted_as_typed() -> None:
+    assert normalize_email("anna@bücher.example")[0] == "anna@bücher.example"
+    assert normalize_email("jöhn@acme.example")[0] == "jöhn@acme.example"
