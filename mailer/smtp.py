@@ -1,17 +1,22 @@
 """One SMTP connection over aiosmtplib: TLS policy, login, a time limit per attempt, and
 every failure sorted into transient (retry), permanent (fail the mail) or paused (stop all).
+
+A connection is reused only between whole mails: anything that goes wrong between MAIL FROM
+and the end of DATA (a reply, a time-out, our own hook, a cancellation) closes it, so the
+next mail never meets a transaction the server still holds open.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
 import logging
 import os
 import socket
 import ssl
 import stat
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +31,10 @@ log = logging.getLogger("licensedesk.mailer.smtp")
 DEFAULT_PORTS = {"tls": 465, "starttls": 587, "none": 25}
 # Replies that mean our credentials or setup are wrong, not this mail: pause, do not fail it.
 AUTH_CODES = (530, 534, 535, 538)
+# "Bad sequence of commands" is about our side of the conversation, never the recipient.
+SEQUENCE_CODES = (503,)
+# The login mechanisms we use, best first (aiosmtplib's own order would put CRAM-MD5 first).
+AUTH_MECHANISMS = ("plain", "login", "cram-md5")
 
 Connector = Callable[[], Awaitable[socket.socket]]
 Hook = Callable[[], Awaitable[None]]
@@ -125,7 +134,7 @@ class SmtpConfig:
         )
 
     def check(self) -> None:
-        """What can be refused before connecting."""
+        """What can be refused before connecting (the CA file: tls_context())."""
         if self.password_error:
             raise Paused(self.password_error)
         if self.security == "none" and not self.clear_ok:
@@ -135,6 +144,25 @@ class SmtpConfig:
         if self.username and self.password is None:
             raise Paused("LICENSEDESK_SMTP_USERNAME is set but no password: set "
                          "LICENSEDESK_SMTP_PASSWORD or LICENSEDESK_SMTP_PASSWORD_FILE")
+
+    def tls_context(self) -> ssl.SSLContext | None:
+        """The TLS context trusting LICENSEDESK_SMTP_CA_FILE, loaded afresh for each
+        connection (a fixed file is picked up without a restart); None for the system's
+        trust store. A file that is missing, unreadable or holds no certificate is a setup
+        problem for a person to fix, not a connection fault to retry."""
+        if self.ca_file is None or self.security == "none":
+            return None
+        path = self.ca_file
+        try:
+            return ssl.create_default_context(cafile=str(path))
+        except ssl.SSLError as err:
+            problem = f"it holds no certificate we can use ({err.reason or err})"
+        except OSError as err:
+            problem = err.strerror or str(err)
+        except ValueError as err:  # e.g. a NUL in the path
+            problem = str(err)
+        raise Paused(f"cannot use LICENSEDESK_SMTP_CA_FILE {path}: {problem}; point it at "
+                     "the PEM file of the CA that signed the mail server's certificate")
 
 
 def _reply(err: aiosmtplib.SMTPResponseException) -> str:
@@ -153,6 +181,8 @@ def _untrusted(err: BaseException | None) -> ssl.SSLCertVerificationError | None
 def classify(code: int, reason: str) -> SendError:
     if code in AUTH_CODES:
         return Paused(f"the mail server refused our credentials: {reason}")
+    if code in SEQUENCE_CODES:
+        return Transient(reason)
     if 500 <= code < 600:
         return Permanent(reason)
     return Transient(reason)
@@ -173,6 +203,7 @@ class SmtpClient:
     async def _connect(self) -> aiosmtplib.SMTP:
         cfg = self.config
         cfg.check()
+        tls_context = cfg.tls_context()
         kw: dict[str, object] = {}
         if self._connector is not None:
             kw["sock"] = await self._connector()
@@ -181,7 +212,7 @@ class SmtpClient:
         smtp = aiosmtplib.SMTP(
             hostname=cfg.host, timeout=cfg.timeout, use_tls=cfg.security == "tls",
             start_tls=False, local_hostname=socket.gethostname() or "localhost",
-            cert_bundle=str(cfg.ca_file) if cfg.ca_file else None,
+            tls_context=tls_context,
             **kw,  # type: ignore[arg-type]
         )
         self._smtp = smtp
@@ -191,6 +222,9 @@ class SmtpClient:
         if cfg.security == "starttls":
             if smtp.supports_extension("starttls"):
                 await smtp.starttls()
+                # RFC 3207 4.2: all we learned before TLS is void (aiosmtplib forgets it);
+                # ask again, or AUTH, SMTPUTF8 and 8BITMIME all look absent.
+                await smtp.ehlo()
                 secure = True
             elif not cfg.clear_ok:
                 raise Paused(f"{cfg.host} does not offer STARTTLS: refusing to send mail in "
@@ -204,15 +238,21 @@ class SmtpClient:
                   "encrypted" if secure else "clear text")
         return smtp
 
-    @staticmethod
-    async def _login(smtp: aiosmtplib.SMTP, username: str, password: Secret) -> None:
+    async def _login(self, smtp: aiosmtplib.SMTP, username: str, password: Secret) -> None:
         """One mechanism, one try: a refusal means wrong credentials, and trying the next
         mechanism (as aiosmtplib's login() does) only repeats it, or hangs on some servers.
         """
-        methods = smtp.supported_auth_methods
-        if not methods:
-            raise Paused(f"{smtp.hostname} offers no login method we support")
-        auth = getattr(smtp, f"auth_{methods[0].replace('-', '')}")
+        offered = smtp.server_auth_methods
+        chosen = next((m for m in AUTH_MECHANISMS if m in offered), None)
+        if chosen is None:
+            ours = ", ".join(m.upper() for m in AUTH_MECHANISMS)
+            if not smtp.supports_extension("auth"):
+                raise Paused(f"{self.config.host} offers no login (no AUTH in its reply to "
+                             f"EHLO), but LICENSEDESK_SMTP_USERNAME is set; we support {ours}")
+            theirs = ", ".join(m.upper() for m in offered) or "none it names"
+            raise Paused(f"{self.config.host} offers no login method we support: it offers "
+                         f"{theirs}; we support {ours}")
+        auth = getattr(smtp, f"auth_{chosen.replace('-', '')}")
         await auth(username, password.reveal())
 
     @staticmethod
@@ -220,16 +260,28 @@ class SmtpClient:
         """MAIL FROM and RCPT TO; returns the bytes DATA will carry."""
         options = []
         data = out.data
+        # An Outgoing promises ASCII addresses unless utf8 is set; do not rely on it here.
+        international = out.utf8 or not (out.sender.isascii() and out.recipient.isascii())
+        encoding = "ascii"
+        if international:
+            if not smtp.supports_extension("smtputf8"):
+                if not out.sender.isascii():
+                    raise Paused(f"the mail server does not accept international (SMTPUTF8) "
+                                 f"addresses, and LICENSEDESK_MAIL_FROM is one: {out.sender}")
+                raise Permanent("the mail server does not accept international (SMTPUTF8) "
+                                f"addresses: {out.recipient}")
+            options.append("SMTPUTF8")
+            encoding = "utf-8"
         if smtp.supports_extension("8bitmime"):
             options.append("BODY=8BITMIME")
         else:
-            data = flatten_message(out.message, utf8=out.utf8, cte_type="7bit")
-        if out.utf8:
-            if not smtp.supports_extension("smtputf8"):
-                raise Permanent("the mail server cannot take a non-ASCII address (no SMTPUTF8)")
-            options.append("SMTPUTF8")
-        await smtp.mail(out.sender, options=options)
-        await smtp.rcpt(out.recipient)
+            data = flatten_message(out.message, utf8=international, cte_type="7bit")
+        try:
+            await smtp.mail(out.sender, options=options, encoding=encoding)
+            await smtp.rcpt(out.recipient, encoding=encoding)
+        except (UnicodeError, ValueError) as err:
+            # An address that cannot go on the wire as it is: this mail's problem alone.
+            raise Permanent(f"cannot send to {out.recipient}: {err}") from None
         return data
 
     async def send(self, out: Outgoing, before_data: Hook | None = None) -> None:
@@ -237,34 +289,51 @@ class SmtpClient:
 
         `before_data` runs between RCPT and DATA, outside the time limit: the relay records
         the previous mail there, so the server cannot accept this one before that is done.
+        Whatever it raises comes out unchanged (it is not this mail's fault), and the
+        connection, holding an open transaction, is closed.
         """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.config.timeout
-        try:
+        with self._failures():
             async with asyncio.timeout_at(deadline):
                 smtp = self._smtp if self.connected else None
-                try:
-                    if smtp is None:
-                        smtp = await self._connect()
-                except aiosmtplib.SMTPAuthenticationError as err:
-                    raise classify(535, _reply(err)) from None
-                except aiosmtplib.SMTPResponseException as err:
-                    # A refusal while greeting is about the connection, not this mail.
-                    raise Transient(f"while connecting: {_reply(err)}") from None
-                except (ssl.SSLCertVerificationError, aiosmtplib.SMTPConnectError) as err:
-                    bad = _untrusted(err)
-                    if bad is None:
-                        raise
-                    raise Paused(f"the TLS certificate of {self.config.host} is not trusted "
-                                 f"({bad.verify_message}); if it comes from a private CA, "
-                                 "set LICENSEDESK_SMTP_CA_FILE to that CA's bundle") from None
+                if smtp is None:
+                    smtp = await self._open()
                 data = await self._envelope(smtp, out)
-            if before_data is not None:
-                paused_at = loop.time()
+        if before_data is not None:
+            paused_at = loop.time()
+            try:
                 await before_data()
-                deadline += loop.time() - paused_at
+            except BaseException:
+                self.close()  # MAIL FROM and RCPT TO stand on the server: never reuse that
+                raise
+            deadline += loop.time() - paused_at
+        with self._failures():
             async with asyncio.timeout_at(deadline):
                 await smtp.data(data)
+
+    async def _open(self) -> aiosmtplib.SMTP:
+        """_connect, with what can go wrong there sorted for a person to act on."""
+        try:
+            return await self._connect()
+        except aiosmtplib.SMTPAuthenticationError as err:
+            raise classify(535, _reply(err)) from None
+        except aiosmtplib.SMTPResponseException as err:
+            # A refusal while greeting is about the connection, not this mail.
+            raise Transient(f"while connecting: {_reply(err)}") from None
+        except (ssl.SSLCertVerificationError, aiosmtplib.SMTPConnectError) as err:
+            bad = _untrusted(err)
+            if bad is None:
+                raise
+            raise Paused(f"the TLS certificate of {self.config.host} is not trusted "
+                         f"({bad.verify_message}); if it comes from a private CA, "
+                         "set LICENSEDESK_SMTP_CA_FILE to that CA's bundle") from None
+
+    @contextlib.contextmanager
+    def _failures(self) -> Iterator[None]:
+        """Close the connection on any failure, and sort it into a SendError."""
+        try:
+            yield
         except SendError:
             self.close()
             raise
@@ -277,6 +346,15 @@ class SmtpClient:
         except (aiosmtplib.SMTPException, OSError) as err:
             self.close()
             raise Transient(f"connection problem: {err}") from None
+        except Exception as err:
+            # A fault of ours, not of this mail: keep the mail, and the traceback for us.
+            self.close()
+            log.exception("unexpected error while sending")
+            raise Transient(f"unexpected error while sending: {type(err).__name__}: "
+                            f"{err}") from None
+        except BaseException:
+            self.close()  # cancelled half-way: the server may hold an open transaction
+            raise
 
     def close(self) -> None:
         if self._smtp is not None:

@@ -4,7 +4,9 @@
 after DATA without a reply), "hang" (never reply) or "gate NAME <reply>" (held until the
 test sets `handler.gates[NAME]`); `delay_mail` slows MAIL FROM so a
 per-operation time-out alone would not catch a slow server. Everything that came in is
-kept: `accepted` (mails answered 250), `attempts` (every DATA), `mail_from_count`.
+kept: `accepted` (mails answered 250), `attempts` (every DATA), `mail_from_count`,
+`envelopes` (what MAIL FROM / RCPT TO carried, per DATA), `logins` (each AUTH), and the
+server's `replies` (every line it answered, in order).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import socket
 import ssl
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from email import policy
@@ -46,6 +48,24 @@ def parse(data: bytes) -> EmailMessage:
     return msg
 
 
+@dataclass(frozen=True)
+class Seen:
+    """One transaction's envelope, as the server received it."""
+
+    mail_from: str
+    mail_options: list[str]
+    rcpt_tos: list[str]
+    rcpt_options: list[str]
+    smtp_utf8: bool
+    encrypted: bool
+    authenticated: bool
+
+
+def is_encrypted(server: SMTP, session: Session) -> bool:
+    return session.ssl is not None or bool(
+        server.transport and server.transport.get_extra_info("ssl_object"))
+
+
 @dataclass
 class Handler:
     """Keeps raw bytes and parses only when a test looks, so load tests stay cheap."""
@@ -58,6 +78,11 @@ class Handler:
     mail_from_count: int = 0
     login_tries: int = 0
     tls_sessions: list[bool] = field(default_factory=list)  # per DATA: was it encrypted?
+    # Per DATA: the envelope as the server saw it, and whether the session was encrypted
+    # and authenticated at that point.
+    envelopes: list[Seen] = field(default_factory=list)
+    # Per AUTH: (mechanism, encrypted at the time, login name, accepted).
+    logins: list[tuple[str, bool, str, bool]] = field(default_factory=list)
     # A plan answering "gate <name> <reply>" holds that DATA until the test sets gates[name].
     gates: defaultdict[str, threading.Event] = field(
         default_factory=lambda: defaultdict(threading.Event))
@@ -91,6 +116,7 @@ class Handler:
         if self.delay_mail:
             await asyncio.sleep(self.delay_mail)
         envelope.mail_from = address
+        envelope.mail_options.extend(options)
         return "250 OK"
 
     def _accept(self, data: bytes, mid: str) -> None:
@@ -102,10 +128,13 @@ class Handler:
         data = envelope.original_content or b""
         found = _MESSAGE_ID.search(data)
         mid = found.group(1).decode() if found else ""
-        encrypted = session.ssl is not None or bool(
-            server.transport and server.transport.get_extra_info("ssl_object"))
+        encrypted = is_encrypted(server, session)
+        seen = Seen(envelope.mail_from or "", list(envelope.mail_options),
+                    list(envelope.rcpt_tos), list(envelope.rcpt_options),
+                    envelope.smtp_utf8, encrypted, bool(session.authenticated))
         with self.lock:
             self.tls_sessions.append(encrypted)
+            self.envelopes.append(seen)
             self.raw_attempts.append(data)
             self._tries[mid] += 1
             n = self._tries[mid]
@@ -128,15 +157,37 @@ class Handler:
         return reply
 
 
+class _RecordingSMTP(SMTP):
+    """aiosmtpd's server, keeping every reply line it sends."""
+
+    replies: list[str]
+
+    async def push(self, status: Any) -> None:
+        self.replies.append(status if isinstance(status, str)
+                            else bytes(status).decode("utf-8", "replace"))
+        await super().push(status)
+
+
 class SmtpServer:
-    """aiosmtpd on its own loop in a thread, on a free port of 127.0.0.1."""
+    """aiosmtpd on its own loop in a thread, on a free port of 127.0.0.1.
+
+    The defaults keep the old test relay (AUTH offered in clear, no SMTPUTF8); a submission
+    port as real relays run it is `auth_require_tls=True, auth_required=True` with `tls`.
+    """
 
     def __init__(self, handler: Handler, password: str | None = None,
-                 tls: ssl.SSLContext | None = None, implicit_tls: bool = False) -> None:
+                 tls: ssl.SSLContext | None = None, implicit_tls: bool = False, *,
+                 auth_require_tls: bool = False, auth_required: bool = False,
+                 auth_exclude: Iterable[str] = (), smtputf8: bool = False) -> None:
         self.handler = handler
         self.password = password
         self.tls = tls
         self.implicit_tls = implicit_tls
+        self.auth_require_tls = auth_require_tls
+        self.auth_required = auth_required
+        self.auth_exclude = list(auth_exclude)
+        self.smtputf8 = smtputf8
+        self.replies: list[str] = []  # every reply line the server sent, in order
         self.port = 0
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
@@ -147,6 +198,9 @@ class SmtpServer:
               data: Any) -> AuthResult:
         self.handler.login_tries += 1
         ok = isinstance(data, LoginPassword) and data.password.decode() == self.password
+        login = data.login.decode(errors="replace") if isinstance(data, LoginPassword) else ""
+        with self.handler.lock:
+            self.handler.logins.append((mechanism, is_encrypted(server, session), login, ok))
         # handled=False: let aiosmtpd send the 535 itself on failure.
         return AuthResult(success=ok, handled=False)
 
@@ -156,10 +210,16 @@ class SmtpServer:
         def factory() -> SMTP:
             kw: dict[str, Any] = {}
             if self.password is not None:
-                kw.update(authenticator=self._auth, auth_require_tls=False)
+                kw.update(authenticator=self._auth, auth_require_tls=self.auth_require_tls,
+                          auth_required=self.auth_required,
+                          auth_exclude_mechanism=self.auth_exclude)
             if self.tls is not None and not self.implicit_tls:
                 kw.update(tls_context=self.tls, require_starttls=True)
-            return SMTP(self.handler, hostname="localhost", loop=self._loop, **kw)
+            if self.smtputf8:
+                kw.update(enable_SMTPUTF8=True)
+            smtp = _RecordingSMTP(self.handler, hostname="localhost", loop=self._loop, **kw)
+            smtp.replies = self.replies
+            return smtp
 
         self._server = self._loop.run_until_complete(self._loop.create_server(
             factory, "127.0.0.1", 0, ssl=self.tls if self.implicit_tls else None))
