@@ -27,6 +27,7 @@ from jinja2 import (
 )
 
 from mailer.headers import Folded, address_header, text_header
+from models.notifications import in_words
 from models.outbox import INVITE_KINDS, ClaimedMail
 from models.settings import Settings
 
@@ -88,7 +89,7 @@ def render(mail: ClaimedMail, settings: Settings) -> tuple[str, str]:
         raise ComposeError(f"no template for mail kind {mail.kind!r}")
     values: dict[str, Any] = {k: one_line(v, 1000) for k, v in mail.payload.items()}
     values["subject"] = one_line(mail.subject)
-    values["overdue_hours"] = int(settings.overdue_after.total_seconds() // 3600)
+    values["overdue_span"] = in_words(settings.overdue_after)
     values.setdefault("reason", "")
     if mail.kind in LINK_KINDS:
         if not mail.token:

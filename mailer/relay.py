@@ -253,7 +253,7 @@ class Relay:
                     break
                 self._leases.update((m.id, m.lease_until) for m in batch)
                 if self._stopping or self.paused:
-                    await asyncio.to_thread(self._release, batch)
+                    await self._give_back(batch)
                     break
                 if len(batch) == PREFETCH:
                     ahead = fetch()  # likely more due: claim the next batch meanwhile
@@ -264,7 +264,7 @@ class Relay:
                     if self._stopping or self.paused or left < need:
                         # Not started: give it back now rather than make others wait it out.
                         await settle()
-                        await asyncio.to_thread(self._release, batch[i:])
+                        await self._give_back(batch[i:])
                         break
                     sending = asyncio.ensure_future(self._deliver(client, mail, job, settle))
                     if i + 1 < len(batch):
@@ -281,13 +281,17 @@ class Relay:
         finally:
             await settle()
             if ahead is not None:
-                await asyncio.to_thread(self._release, await ahead)
+                await self._give_back(await ahead)
         return handled
+
+    async def _give_back(self, mails: list[ClaimedMail]) -> None:
+        for m in mails:
+            self._leases.pop(m.id, None)  # on the loop: the heartbeat reads it there
+        await asyncio.to_thread(self._release, mails)
 
     def _release(self, mails: list[ClaimedMail]) -> None:
         for m in mails:
             release(self.ctx, m.id, self.owner)
-            self._leases.pop(m.id, None)
 
     # -- one mail ------------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ Each is a row (the console's toasts and Alerts read it) and a mail to that perso
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -21,9 +21,26 @@ from models.views import NotificationRow
 
 SUBJECTS = {
     "accepted": "{email} accepted the invitation to {org} ({product})",
-    "overdue": "{email} has not picked up the invitation to {org} ({product}) in 48 hours",
+    "overdue": "{email} has not picked up the invitation to {org} ({product}) in {span}",
     "failed": "The invitation to {email} for {org} ({product}) could not be delivered",
 }
+
+
+def in_words(span: timedelta) -> str:
+    """A setting's duration as a person says it: "48 hours", "5 days", "90 minutes"."""
+    minutes = int(span.total_seconds() // 60)
+    hours, days = divmod(minutes, 60), divmod(minutes, 1440)
+    if days[1] == 0 and days[0] > 3:
+        return _plural(days[0], "day")
+    if hours[1] == 0 and hours[0] > 0:
+        return _plural(hours[0], "hour")
+    if minutes > 0:
+        return _plural(minutes, "minute")
+    return _plural(int(span.total_seconds()), "second")
+
+
+def _plural(n: int, unit: str) -> str:
+    return f"{n} {unit}" if n == 1 else f"{n} {unit}s"
 
 
 def _by_id(session: Session, model: Any, ids: set[int]) -> dict[int, Any]:
@@ -52,7 +69,8 @@ def notify_many(
             continue
         lic, org = lics[inv.license_id], orgs[inv.organization_id]
         product = PRODUCTS[lic.product].label
-        text = SUBJECTS[kind].format(email=inv.email, org=org.name, product=product)
+        text = SUBJECTS[kind].format(email=inv.email, org=org.name, product=product,
+                                     span=in_words(ctx.settings.overdue_after))
         if extra:
             text = f"{text}: {extra}"
         note = Notification(

@@ -4,6 +4,7 @@ many processes scan at once."""
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -121,3 +122,32 @@ def test_four_processes_scanning_at_once(dbctx: Ctx, me: StaffRef, license_id: i
         per_inv = s.execute(select(Notification.invitation_id, func.count())
                             .group_by(Notification.invitation_id)).all()
     assert len(per_inv) == n and {c for _, c in per_inv} == {1}
+
+
+@pytest.mark.parametrize(("after", "words"), [
+    (timedelta(hours=24), "24 hours"), (timedelta(days=5), "5 days"),
+    (timedelta(days=3), "72 hours"),
+    (timedelta(minutes=90), "90 minutes"), (timedelta(hours=1), "1 hour"),
+])
+def test_the_overdue_alert_names_the_configured_span(
+        tmp_path: Path, clock: FixedClock, after: timedelta, words: str) -> None:
+    """The alert used to say "48 hours" whatever LICENSEDESK_OVERDUE_AFTER was."""
+    from models.licenses import create_license
+    from models.organizations import create_organization
+    from models.settings import Settings
+    from models.staff import ensure_staff
+
+    ctx = Ctx.open(Settings(data_dir=tmp_path / "d", staff_email="sam@partner.example",
+                            staff_name="Sam", overdue_after=after), clock=clock)
+    try:
+        me = ensure_staff(ctx)
+        org = create_organization(ctx, me, name="Acme", client_name="Olivia",
+                                  client_email="olivia@acme.example")
+        lic, _ = create_license(ctx, me, organization_id=org, product_key="helpdesk")
+        _invite(ctx, me, lic, 1)
+        clock.advance(after + timedelta(seconds=1))
+        assert scan_overdue(ctx) == 1
+        (note,) = list_notifications(ctx, me.id)
+        assert note.text.endswith(f"in {words}")
+    finally:
+        ctx.db.dispose()
