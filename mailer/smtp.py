@@ -23,7 +23,7 @@ from pathlib import Path
 import aiosmtplib
 from aiosmtplib.email import flatten_message
 
-from mailer.compose import Outgoing
+from mailer.compose import Outgoing, one_line
 from models.settings import Settings
 
 log = logging.getLogger("licensedesk.mailer.smtp")
@@ -349,7 +349,10 @@ class SmtpClient:
         except Exception as err:
             # A fault of ours, not of this mail: keep the mail, and the traceback for us.
             self.close()
-            log.exception("unexpected error while sending")
+            # One line where people look; the trace only for whoever turns on debug.
+            log.error("unexpected error while sending: %s: %s", type(err).__name__,
+                      one_line(str(err), 200))
+            log.debug("unexpected error while sending", exc_info=True)
             raise Transient(f"unexpected error while sending: {type(err).__name__}: "
                             f"{err}") from None
         except BaseException:

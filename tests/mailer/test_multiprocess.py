@@ -222,3 +222,45 @@ def test_stalled_relay_past_its_lease_cannot_overwrite_the_result(
     assert list_notifications(ctx, staff.id) == []
     assert len(smtp_handler.accepted) == 1
     ctx.db.dispose()
+
+
+def test_twelve_kills_during_200_mails_all_go_within_30s_of_the_last(
+        tmp_path: Path, smtp_server: SmtpServer, smtp_handler: Handler) -> None:
+    """With the default lease: a killed relay's mails are back in the queue within one
+    (heartbeat-renewed) lease, not a long fixed claim."""
+    smtp_handler.delay_data = 0.02  # ~4 s of sending per relay: kills land mid-queue
+    ctx = Ctx.open(Settings(data_dir=tmp_path / "data", staff_email="sam@partner.example"),
+                   clock=SystemClock())
+    ids = bulk_mails(ctx, 200)
+    env = worker_env(tmp_path, smtp_server.port)
+    rng = random.Random(12)
+    kills, last_kill = 0, time.monotonic()
+    while kills < 12:
+        seen = smtp_handler.attempt_count
+        w = Worker(tmp_path, env)
+        try:
+            wait_for(lambda seen=seen: smtp_handler.attempt_count > seen, 30,
+                     "the relay to start sending")
+            time.sleep(rng.uniform(0, 0.3))
+            w.signal(signal.SIGKILL)
+            kills, last_kill = kills + 1, time.monotonic()
+        finally:
+            w.kill()
+    assert statuses(ctx).get("queued", 0) > 0, "the kills left nothing to recover"
+    last = Worker(tmp_path, env)
+    try:
+        try:
+            wait_for(lambda: statuses(ctx) == {"sent": 200}, 30, "every mail sent")
+        except AssertionError:
+            raise AssertionError(f"{statuses(ctx)}; last worker: {last.log[-3000:]}") from None
+        recovered = time.monotonic() - last_kill
+        last.signal(signal.SIGTERM)
+        assert last.wait(20) == 0
+    finally:
+        last.kill()
+    received = smtp_handler.ids()
+    assert set(received) == set(ids)
+    duplicates = sum(n - 1 for n in received.values())
+    print(f"12 kills: all 200 sent {recovered:.1f}s after the last; {duplicates} duplicates")
+    assert duplicates <= kills
+    ctx.db.dispose()
