@@ -18,14 +18,14 @@ import random
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection
 
 from models.context import Ctx
 from models.errors import NoStaffIdentity, Refused
-from models.notifications import SUBJECTS
+from models.notifications import SUBJECTS, in_words
 from models.products import OWNER, PLANS, PRODUCTS
 from models.staff import ensure_staff
 from models.views import StaffRef
@@ -373,7 +373,8 @@ class _Gen:
         picked = sorted(self.candidates, key=lambda c: c[0])[-NOTIFICATIONS:]
         for i, (when, kind, inv_id, lic_id, send_no, email, org, product, role,
                 reason) in enumerate(picked):
-            text = SUBJECTS[kind].format(email=email, org=org, product=product)
+            text = SUBJECTS[kind].format(email=email, org=org, product=product,
+                                         span=in_words(timedelta(seconds=self.p.overdue)))
             if reason:
                 text = f"{text}: {reason}"
             note_id = self.id("notification")
