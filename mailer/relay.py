@@ -159,9 +159,7 @@ class Relay:
                             log.debug("relay pass failed", exc_info=True)
                         self.failing = f"{type(err).__name__}: {one_line(str(err), 200)}"
                     else:
-                        if self.failing is not None:
-                            log.info("relay working again")
-                        self.failing = None
+                        self._working()
                 if self._stopping:
                     break
                 try:
@@ -186,8 +184,8 @@ class Relay:
             try:
                 ours = await asyncio.to_thread(renew, self.ctx, self.owner, ids)
             except Exception as err:
-                if not self._beat_failed:
-                    log.warning("could not renew the mail lease: %s", type(err).__name__)
+                if not self._beat_failed:  # the pass's own failure line says why
+                    log.debug("could not renew the mail lease: %s", type(err).__name__)
                     self._beat_failed = True
                 continue
             self._beat_failed = False
@@ -198,6 +196,13 @@ class Relay:
                     self._leases[mail_id] = max(self._leases[mail_id], floor)
                 else:
                     self._leases[mail_id] = datetime.min.replace(tzinfo=floor.tzinfo)
+
+    def _working(self) -> None:
+        """Called as soon as the database answers again (a claim went through), not after a
+        whole pass: with a backlog, that could be minutes after it came back."""
+        if self.failing is not None:
+            log.info("relay working again")
+            self.failing = None
 
     def _fetch(self, wait: bool = True) -> list[ClaimedMail]:
         return claim(self.ctx, self.owner, PREFETCH, wait=wait)
@@ -249,6 +254,7 @@ class Relay:
             while ahead is not None:
                 batch = await ahead
                 ahead = None
+                self._working()
                 if not batch:
                     break
                 self._leases.update((m.id, m.lease_until) for m in batch)

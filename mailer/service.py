@@ -2,6 +2,12 @@
 and the overdue/expiry scans on their period. The console's event loop never waits on the
 database: the scans run in threads, and the relay's claims and marks (each well under a
 millisecond) run on the loop only while SQLite's write lock is free, else in a thread.
+
+A database that goes away (a PostgreSQL restart, a network cut) is weathered: the relay and
+the scans retry every few seconds and resume by themselves, and the log says it once when it
+starts (from the relay, or from the scans when the relay is not the one to notice) and once
+when it works again, never a traceback per try. `database_problem` is that state for the
+console.
 """
 
 from __future__ import annotations
@@ -11,11 +17,25 @@ import contextlib
 import dataclasses
 import logging
 
-from mailer.relay import AlertHook, Relay
+from mailer.compose import one_line
+from mailer.relay import POLL_SECONDS, AlertHook, Relay
 from mailer.smtp import SmtpConfig
 from models.context import Ctx
 
 log = logging.getLogger("licensedesk.mailer")
+
+SCAN_RETRY_SECONDS = 2.0  # while the scans fail: how often they try again (at most)
+
+
+def database_unreachable(err: BaseException | None) -> bool:
+    """Whether `err` says the database cannot be used right now (a server stopped or
+    restarting, a network cut, a lock held too long): retried, not a bug of ours."""
+    from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    if isinstance(err, OperationalError | InterfaceError | PoolTimeout):
+        return True
+    return isinstance(err, DBAPIError) and err.connection_invalidated
 
 
 class MailService:
@@ -26,11 +46,21 @@ class MailService:
         self.relay: Relay | None = None
         self._catcher: object | None = None
         self._tasks: list[asyncio.Task[None]] = []
+        self.scan_failing: str | None = None  # why the last scans failed, until some work
+        self._scan_logged = False  # the scans, not the relay, logged that they fail
 
     @property
     def alert(self) -> str | None:
         """Why sending is paused (bad credentials, TLS refused), or None."""
         return self.relay.alert if self.relay else None
+
+    @property
+    def database_problem(self) -> str | None:
+        """Why the relay or the scans cannot work with the database right now (one line,
+        "<Type>: <message>"), or None: both retry by themselves meanwhile."""
+        if self.relay is not None and self.relay.failing:
+            return self.relay.failing
+        return self.scan_failing
 
     async def _open(self) -> Relay:
         s = self.ctx.settings
@@ -107,6 +137,41 @@ class MailService:
         while True:
             try:
                 await self._scan()
-            except Exception:
-                log.exception("overdue/expiry scan failed; next try in %gs", period)
-            await asyncio.sleep(period)
+            except Exception as err:
+                await self._scans_failed(err, min(period, SCAN_RETRY_SECONDS))
+            else:
+                self._scans_worked()
+            # While failing, try again soon: the scans resume within seconds of the database.
+            await asyncio.sleep(min(period, SCAN_RETRY_SECONDS) if self.scan_failing else period)
+
+    async def _scans_failed(self, err: Exception, retry: float) -> None:
+        """One line when the scans start failing, unless the relay already says why."""
+        self.scan_failing = f"{type(err).__name__}: {one_line(str(err), 200)}"
+        log.debug("overdue/expiry scans failed", exc_info=True)
+        if self._scan_logged or await self._relay_says_it():
+            return
+        self._scan_logged = True
+        database = database_unreachable(err)
+        log.error("overdue/expiry scans failed, retrying every %gs: %s", retry,
+                  self.scan_failing if database else type(err).__name__,
+                  exc_info=not database)  # not the database: a bug, whose trace is wanted once
+
+    def _scans_worked(self) -> None:
+        if self.scan_failing is not None and self._scan_logged:
+            log.info("overdue/expiry scans working again")
+        self.scan_failing = None
+        self._scan_logged = False
+
+    async def _relay_says_it(self) -> bool:
+        """Whether the relay reports a failing pass (it meets a lost database too, and logs
+        it once): asked to look now, it is given two poll periods and one SMTP exchange."""
+        relay = self.relay
+        if relay is None:
+            return False
+        if relay.failing is None and not relay.paused:
+            relay.kick()
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + 2 * POLL_SECONDS + relay.config.timeout
+            while relay.failing is None and loop.time() < deadline:
+                await asyncio.sleep(0.05)
+        return relay.failing is not None

@@ -1,8 +1,10 @@
-"""The console's App: start-up, navigation, the alert watcher, worker errors."""
+"""The console's App: start-up, navigation, the alert watcher, worker errors, and the one
+status line for a database that cannot be reached."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import TYPE_CHECKING, Any
 
 from textual.app import App, SystemCommand
@@ -13,7 +15,7 @@ from textual.screen import Screen
 from tui.cells import clean
 from tui.hangup import watch_terminal
 from tui.prefs import saved_theme
-from tui.work import DbWork
+from tui.work import DatabaseBack, DbWork, database_unreachable
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
     from models.views import NotificationRow, StaffRef
     from tui.boot import Booted
 
+DATABASE_DOWN = "database unreachable, retrying…"
 TOAST = {"accepted": ("Accepted", "information"), "overdue": ("Overdue", "warning"),
          "failed": ("Failed", "error")}
 
@@ -65,6 +68,8 @@ class LicenseDeskApp(DbWork, App[int]):
 
     ready: reactive[bool] = reactive(False, init=False)
     unread: reactive[int] = reactive(0, init=False)
+    # Since when (monotonic) no database work has succeeded; None while it answers.
+    database_down: reactive[float | None] = reactive(None, init=False)
 
     def __init__(self, ctx: Ctx | None = None, staff: StaffRef | None = None, *,
                  start_mail: bool = True, serve_signup: bool = False,
@@ -84,6 +89,7 @@ class LicenseDeskApp(DbWork, App[int]):
         self._saved_theme: str | None = None
         self._boot_started = False
         self._boot_timer: Timer | None = None
+        self._alerts_primed = False
 
     def get_default_screen(self) -> Screen[Any]:
         from tui.screens.clients import ClientsScreen
@@ -203,9 +209,13 @@ class LicenseDeskApp(DbWork, App[int]):
     # errors ---------------------------------------------------------------------------------
 
     def worker_failed(self, error: BaseException | None) -> None:
-        """The one place worker errors end up: a DomainError's text is meant for people."""
+        """The one place worker errors end up: a DomainError's text is meant for people; a
+        database that cannot be reached is one status for the whole console, not a toast."""
         from models.errors import DomainError
 
+        if database_unreachable(error):
+            self.database_lost(error)
+            return
         if isinstance(error, DomainError):
             self.notify(clean(str(error)), severity="error", markup=False, timeout=8)
             return
@@ -213,27 +223,50 @@ class LicenseDeskApp(DbWork, App[int]):
         self.notify(clean(f"Something went wrong: {type(error).__name__}: {error}"),
                     severity="error", markup=False, timeout=10)
 
+    # the database away ----------------------------------------------------------------------
+
+    def database_lost(self, error: BaseException | None) -> None:
+        """A job met a database it cannot reach. The alert poll keeps trying every `poll`
+        seconds; the first job that works again ends the outage (`database_answered`)."""
+        if self.database_down is None:
+            self.log.warning("database unreachable", repr(error))
+            self.database_down = time.monotonic()
+
+    def database_answered(self, started: float) -> None:
+        """A job that started at `started` (monotonic) worked: if it started after the outage
+        was noticed, the database is back, and every screen reloads what it shows."""
+        down = self.database_down
+        if down is None or started < down:
+            return  # no outage, or a job begun before it: it proves nothing about now
+        self.database_down = None
+        self.log.info("database answers again")
+        for screen in self.screen_stack:
+            screen.post_message(DatabaseBack())
+
+    def watch_database_down(self, _down: float | None) -> None:
+        self._show_sub_title()
+
     # alerts ---------------------------------------------------------------------------------
 
     def _start_alert_watch(self) -> None:
-        staff = self.staff
-        assert staff is not None
-
-        def job(ctx: Ctx) -> tuple[int, int]:
-            from models.notifications import latest_notification_id, unread_count
-
-            return latest_notification_id(ctx, staff.id), unread_count(ctx, staff.id)
-
-        def done(result: tuple[int, int]) -> None:
-            self.last_alert_id, self.unread = result
-            self.set_interval(self.poll, self._poll_alerts, name="alerts")
-
-        self.db(job, done, group="alerts")
+        # The poll also notices the database coming back after an outage: it runs from now
+        # on, whatever its first try meets.
+        self.set_interval(self.poll, self._poll_alerts, name="alerts")
+        self._poll_alerts()
 
     def _poll_alerts(self) -> None:
         if self.busy("alerts") or self.staff is None:
             return
         staff_id, after = self.staff.id, self.last_alert_id
+        if not self._alerts_primed:
+
+            def first(ctx: Ctx) -> tuple[int, int]:
+                from models.notifications import latest_notification_id, unread_count
+
+                return latest_notification_id(ctx, staff_id), unread_count(ctx, staff_id)
+
+            self.db(first, self._alerts_start, group="alerts")
+            return
 
         def job(ctx: Ctx) -> tuple[list[NotificationRow], int]:
             from models.notifications import notifications_after, unread_count
@@ -241,6 +274,11 @@ class LicenseDeskApp(DbWork, App[int]):
             return notifications_after(ctx, staff_id, after), unread_count(ctx, staff_id)
 
         self.db(job, self._new_alerts, group="alerts")
+
+    def _alerts_start(self, result: tuple[int, int]) -> None:
+        """Alerts from before the console started are not toasted, only counted."""
+        self.last_alert_id, self.unread = result
+        self._alerts_primed = True
 
     def _new_alerts(self, result: tuple[list[NotificationRow], int]) -> None:
         rows, unread = result
@@ -254,11 +292,16 @@ class LicenseDeskApp(DbWork, App[int]):
     def refresh_unread(self) -> None:
         self._poll_alerts()
 
-    def watch_unread(self, unread: int) -> None:
-        staff = self.staff
+    def watch_unread(self, _unread: int) -> None:
+        self._show_sub_title()
+
+    def _show_sub_title(self) -> None:
+        staff, unread = self.staff, self.unread
         who = clean(staff.name or staff.email) if staff else ""
         alerts = f"{unread} unread alert{'s' if unread != 1 else ''}" if unread else "no unread"
-        # The count first: a long screen title may push the end of the header off screen.
+        if self.database_down is not None:
+            alerts = f"⚠ {DATABASE_DOWN}"  # the count is not known meanwhile
+        # The status first: a long screen title may push the end of the header off screen.
         self.sub_title = f"{alerts} · {who}" if who else alerts
 
     # mail -----------------------------------------------------------------------------------

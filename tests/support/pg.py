@@ -11,6 +11,10 @@ the binaries are missing, every test using it is skipped with the reason.
 
 `fresh_database(pg_url)` gives each test its own database, so tests never see each other's
 rows; `migrated=True` copies a template already at the newest migration (fast).
+
+`server_stopped(pg_url)` stops the server the URL points at (`pg_ctl stop -m fast`, as an
+administrator would) for the duration of a `with` block and starts it again on the way out,
+whatever happened inside: an outage for tests of what survives one.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import subprocess
 import tempfile
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -33,6 +38,7 @@ SUPERUSER = "postgres"
 TEMPLATE = "licensedesk_template"
 _template_lock = threading.Lock()
 _template_ready: set[str] = set()
+_servers: dict[int, PgServer] = {}  # running servers by port, for stop_server/start_server
 
 
 def find_bin_dir() -> Path | None:
@@ -96,6 +102,10 @@ class PgServer:
         self.data = self.base / "data"
         self.log = self.base / "server.log"
         self.port = _free_port()
+        # Durability is worthless for a throwaway server; speed is not.
+        self.options = (f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 "
+                        "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+                        "-c max_connections=200")
 
     def start(self) -> None:
         r = self.runner.run([
@@ -104,17 +114,27 @@ class PgServer:
         ], timeout=120)
         if r.returncode != 0:
             raise RuntimeError(f"initdb failed: {r.stderr.strip() or r.stdout.strip()}")
-        # Durability is worthless for a throwaway server; speed is not.
-        opts = (f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 "
-                "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-                "-c max_connections=200")
+        self.resume()
+        _servers[self.port] = self
+
+    def resume(self) -> None:
+        """Start the server on its data directory (again), waiting until it accepts."""
         r = self.runner.run([str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-l",
-                             str(self.log), "-o", opts, "-w", "-t", "60", "start"], timeout=90)
+                             str(self.log), "-o", self.options, "-w", "-t", "60", "start"],
+                            timeout=90)
         if r.returncode != 0:
             log = self.log.read_text(errors="replace")[-2000:] if self.log.exists() else ""
             raise RuntimeError(f"PostgreSQL did not start: {r.stderr.strip()}\n{log}")
 
+    def halt(self) -> None:
+        """Stop it as an administrator would (`-m fast`: sessions are ended, not waited for)."""
+        r = self.runner.run([str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-m", "fast",
+                             "-w", "-t", "60", "stop"], timeout=90)
+        if r.returncode != 0:
+            raise RuntimeError(f"PostgreSQL did not stop: {r.stderr.strip()}")
+
     def stop(self) -> None:
+        _servers.pop(self.port, None)
         self.runner.run([str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-m", "immediate",
                          "-w", "stop"], timeout=60)
         shutil.rmtree(self.base, ignore_errors=True)
@@ -153,6 +173,36 @@ def pg_url() -> Iterator[str]:
         yield url
     finally:
         server.stop()
+
+
+def _server_of(url: str) -> PgServer:
+    from sqlalchemy.engine import make_url
+
+    port = make_url(url).port
+    server = _servers.get(port or 0)
+    if server is None:
+        raise LookupError(f"no throwaway PostgreSQL server of this session on port {port}")
+    return server
+
+
+def stop_server(url: str) -> None:
+    """Stop the session's server that `url` points at (`pg_ctl stop -m fast`)."""
+    _server_of(url).halt()
+
+
+def start_server(url: str) -> None:
+    """Start it again; returns once it accepts connections."""
+    _server_of(url).resume()
+
+
+@contextmanager
+def server_stopped(url: str) -> Iterator[None]:
+    """The server is down inside the block, and up again after it, even on failure."""
+    stop_server(url)
+    try:
+        yield
+    finally:
+        start_server(url)
 
 
 def fresh_database(pg_url: str, migrated: bool = False) -> str:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual import on
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Input
 
-from tui.work import DbWork
+from tui.work import DatabaseBack, DbWork
 
 
 class BaseScreen(DbWork, Screen[Any]):
@@ -25,7 +26,13 @@ class BaseScreen(DbWork, Screen[Any]):
             self.load()
 
     def load(self) -> None:
-        """Fetch this screen's data (in a worker); called when the database is ready."""
+        """Fetch this screen's data (in a worker); called when the database is ready, and
+        again when it answers after an outage."""
+
+    @on(DatabaseBack)
+    def _database_back(self) -> None:
+        if getattr(self.app, "ready", False):
+            self.load()
 
     def clear_filter(self) -> bool:
         """Clear this screen's filter if one is set; True when there was one."""

@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.worker import Worker, get_current_worker
 
 from models.errors import DomainError
+from tui.work import database_unreachable
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -45,10 +46,18 @@ def run_service(
         except DomainError as err:
             value, callback = err, failed
         except Exception as err:
-            # Unexpected: the trace goes to the log, the person gets a message without internals.
-            log.exception("%s failed", group)
-            value, callback = DomainError(f"unexpected error ({type(err).__name__}); "
-                                          "see the log, then try again"), failed
+            if database_unreachable(err):
+                # Not this form's fault: the app shows the one outage status; nothing typed
+                # is lost, and the same action works once the database answers.
+                _tell_app(screen, err)
+                value, callback = DomainError("the database cannot be reached right now; "
+                                              "try again in a moment"), failed
+            else:
+                # Unexpected: the trace goes to the log, the person gets a message without
+                # internals.
+                log.exception("%s failed", group)
+                value, callback = DomainError(f"unexpected error ({type(err).__name__}); "
+                                              "see the log, then try again"), failed
         try:
             screen.app.call_from_thread(deliver, callback, value, worker)
         except RuntimeError:
@@ -56,3 +65,12 @@ def run_service(
 
     return screen.run_worker(work, thread=True, group=group, exclusive=exclusive,
                              exit_on_error=False, name=group)
+
+
+def _tell_app(screen: Screen[Any], err: Exception) -> None:
+    lost = getattr(screen.app, "database_lost", None)
+    if lost is not None:
+        try:
+            screen.app.call_from_thread(lost, err)
+        except RuntimeError:
+            pass
