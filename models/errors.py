@@ -18,7 +18,16 @@ class Refused(DomainError):
 
 
 class NoStaffIdentity(DomainError):
-    pass
+    """This login is not (or no longer) on the staff; the message says whom to ask."""
+
+
+class Forbidden(Refused):
+    """The actor's role does not allow the action; the message names the role it needs."""
+
+    def __init__(self, message: str, *, action: str, actor: Any) -> None:
+        super().__init__(message)
+        self.action = action
+        self.actor = actor
 
 
 class InviteRefused(DomainError):

@@ -24,6 +24,7 @@ from models.products import (
     RESENDABLE_STATUSES,
     role_of,
 )
+from models.roles import acting
 from models.tables import Account, Invitation, License, Organization, Staff
 from models.text import InvalidAddress, normalize_email
 from models.tokens import new_token
@@ -234,7 +235,7 @@ def invite(
         raise Refused("no addresses to invite")
     now = ctx.now()
     try:
-        with ctx.db.write() as s:
+        with acting(ctx, actor, "invitation.invite") as s:
             lic, org = _load(s, license_id)
             plan = plan_invites(s, ctx, lic, org, rows, now)
             if any(not o.ok for o in plan.outcomes):
@@ -272,8 +273,9 @@ def _check_rate(session: Session, ctx: Ctx, org_ids: set[int], wanted: int, now:
 def resend(ctx: Ctx, actor: StaffRef, ids: Sequence[int], kind: str = "resend") -> ActionResult:
     """A new link for each chosen invitation; accepted and revoked ones are skipped, with why."""
     now = ctx.now()
+    action = "invitation.remind" if kind == "reminder" else "invitation.resend"
     try:
-        with ctx.db.write() as s:
+        with acting(ctx, actor, action) as s:
             invs = _pick(s, ids)
             todo = [i for i in invs if i.status in RESENDABLE_STATUSES]
             skipped = tuple((i.id or 0, f"{i.email} is {i.status}")
@@ -310,7 +312,7 @@ def remindable_count(ctx: Ctx, license_id: int) -> int:
 
 def revoke(ctx: Ctx, actor: StaffRef, ids: Sequence[int]) -> ActionResult:
     now = ctx.now()
-    with ctx.db.write() as s:
+    with acting(ctx, actor, "invitation.revoke") as s:
         invs = _pick(s, ids)
         done, skipped = [], []
         for inv in invs:
@@ -329,7 +331,7 @@ def revoke(ctx: Ctx, actor: StaffRef, ids: Sequence[int]) -> ActionResult:
 def change_role(ctx: Ctx, actor: StaffRef, invitation_id: int, role_name: str) -> str:
     """Change the role of an open invitation; returns the role's canonical name."""
     now = ctx.now()
-    with ctx.db.write() as s:
+    with acting(ctx, actor, "invitation.change_role") as s:
         (inv,) = _pick(s, [invitation_id])
         if inv.status not in OPEN_STATUSES:
             raise Refused(f"{inv.email} is {inv.status}; only an open invitation can change role")

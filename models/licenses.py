@@ -10,8 +10,11 @@ from models.context import Ctx
 from models.errors import InviteRefused, NotFound, Refused
 from models.invitations import issue_all, plan_invites
 from models.products import DATA_CENTERS, OWNER, PAYERS, PLANS, product
+from models.roles import acting
 from models.tables import Account, License, Organization
 from models.views import InviteRequest, InviteResult, StaffRef
+
+MAX_SEATS = 100_000
 
 
 def create_license(
@@ -35,8 +38,10 @@ def create_license(
         trial_days = None
     elif trial_days is None or not 14 <= trial_days <= 30:
         raise Refused("a trial lasts from 14 to 30 days")
+    if seats is not None and not 1 <= seats <= MAX_SEATS:
+        raise Refused(f"seats must be from 1 to {MAX_SEATS}")
     now = ctx.now()
-    with ctx.db.write() as s:
+    with acting(ctx, actor, "license.create") as s:
         org = s.get(Organization, organization_id)
         if org is None:
             raise NotFound(f"no organization with id {organization_id}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from models.audit import record
 from models.context import Ctx
 from models.products import DATA_CENTERS
+from models.roles import acting
 from models.tables import Organization
 from models.text import InvalidText, clean_text, normalize_email
 from models.views import StaffRef
@@ -25,7 +26,7 @@ def create_organization(
     if dc not in DATA_CENTERS:
         raise InvalidText(f"data centre must be one of {', '.join(DATA_CENTERS)}, not {dc!r}")
     now = ctx.now()
-    with ctx.db.write() as s:
+    with acting(ctx, actor, "organization.create") as s:
         org = Organization(
             name=name, name_key=name.casefold(), client_name=client_name, client_email=email,
             client_email_key=key, search_key=search_key(name, client_name, email),

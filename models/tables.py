@@ -20,6 +20,11 @@ class Staff(SQLModel, table=True):
     email_key: str = Field(max_length=320, unique=True)
     name: str = Field(default="", max_length=200)
     created_at: datetime = Field(sa_column=_time())
+    # The operating-system login that acts as this person (None: a record without one,
+    # e.g. from before logins were registered, or a demo colleague).
+    login: str | None = Field(default=None, max_length=64, unique=True)
+    role: str = Field(default="agent", max_length=16)  # lead | agent | viewer
+    active: bool = Field(default=True)
 
 
 class Organization(SQLModel, table=True):
@@ -151,6 +156,7 @@ class AuditEvent(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(sa_column=_time())
     actor: str = Field(max_length=320)
+    login: str | None = Field(default=None, max_length=64)  # the OS login that acted
     kind: str = Field(max_length=48)
     organization_id: int | None = Field(default=None, foreign_key="organization.id")
     license_id: int | None = Field(default=None, foreign_key="license.id")

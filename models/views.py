@@ -28,6 +28,8 @@ class StaffRef:
     id: int
     email: str
     name: str
+    login: str | None = None
+    role: str = "agent"
 
 
 @dataclass(frozen=True)
