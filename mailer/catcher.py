@@ -1,14 +1,21 @@
-"""The embedded default: an aiosmtpd server on loopback filing every mail into a Maildir.
+"""The embedded default: an aiosmtpd server filing every mail into a Maildir.
 
-Several consoles on one machine each run their own on a free port; Maildir delivery
-(write to tmp/, rename into new/) keeps them from stepping on each other.
+It listens on a Unix-domain socket in a directory only this account can enter (0700, made
+afresh), not on a loopback TCP port that any local account could connect to and file mail
+into the Mailbox. Only this process's own relay sends to it. Several consoles each run
+their own; Maildir delivery (write to tmp/, rename into new/) keeps them from stepping on
+each other.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import mailbox
+import os
+import socket
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +23,6 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 # aiosmtpd logs every DATA line at debug level: that would put invitation links in logs.
 logging.getLogger("mail.log").setLevel(logging.WARNING)
-
-HOST = "127.0.0.1"
 
 
 class MaildirHandler:
@@ -46,10 +51,10 @@ class MaildirHandler:
 class Catcher:
     def __init__(self, maildir: Path) -> None:
         self.maildir = maildir
-        self.port: int | None = None
+        self.socket_path: Path | None = None
         self._server: asyncio.Server | None = None
 
-    async def start(self) -> int:
+    async def start(self) -> Path:
         loop = asyncio.get_running_loop()
         handler = MaildirHandler(self.maildir)
 
@@ -58,12 +63,33 @@ class Catcher:
             return SMTP(handler, hostname="localhost", ident="licensedesk catcher",
                         enable_SMTPUTF8=True, loop=loop)
 
-        self._server = await loop.create_server(factory, host=HOST, port=0)
-        self.port = int(self._server.sockets[0].getsockname()[1])
-        return self.port
+        # mkdtemp makes the directory 0700: nobody else can reach the socket inside it.
+        where = Path(tempfile.mkdtemp(prefix="licensedesk-catcher-"))
+        path = where / "smtp.sock"
+        self._server = await loop.create_unix_server(factory, path=str(path))
+        os.chmod(path, 0o600)
+        self.socket_path = path
+        return path
+
+    async def connect(self) -> socket.socket:
+        """A connected socket to this catcher, for the relay's SMTP client."""
+        assert self.socket_path is not None
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.setblocking(False)
+        try:
+            await asyncio.get_running_loop().sock_connect(sock, str(self.socket_path))
+        except BaseException:
+            sock.close()
+            raise
+        return sock
 
     async def stop(self) -> None:
         if self._server is not None:
             self._server.close()
             await self._server.wait_closed()
             self._server = None
+        if self.socket_path is not None:
+            with contextlib.suppress(OSError):
+                self.socket_path.unlink()
+                self.socket_path.parent.rmdir()
+            self.socket_path = None

@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
+from pathlib import Path
 
 from mailer.compose import one_line
 from mailer.relay import POLL_SECONDS, AlertHook, Relay
@@ -41,7 +42,7 @@ def database_unreachable(err: BaseException | None) -> bool:
 class MailService:
     def __init__(self, ctx: Ctx, on_alert: AlertHook | None = None) -> None:
         self.ctx = ctx
-        self.catcher_port: int | None = None
+        self.catcher_socket: Path | None = None
         self.on_alert = on_alert
         self.relay: Relay | None = None
         self._catcher: object | None = None
@@ -68,16 +69,18 @@ class MailService:
             from mailer.catcher import Catcher
 
             catcher = Catcher(s.data_dir / "mailbox")
-            self.catcher_port = await catcher.start()
+            self.catcher_socket = await catcher.start()
             self._catcher = catcher
-            # Our own loopback catcher needs neither TLS nor the relay's credentials.
+            # Our own catcher, on a socket only this account can reach: neither TLS nor
+            # the relay's credentials.
             config = dataclasses.replace(
-                SmtpConfig.from_settings(s, host="127.0.0.1", port=self.catcher_port,
-                                         security="none"),
+                SmtpConfig.from_settings(s, host="localhost", port=25, security="none"),
                 username=None, password=None, password_error=None)
             log.info("no SMTP host set: mail goes to the local mailbox %s", s.data_dir / "mailbox")
-        else:
-            config = SmtpConfig.from_settings(s)
+            self.relay = Relay(self.ctx, config, on_alert=self.on_alert,
+                               connector=catcher.connect)
+            return self.relay
+        config = SmtpConfig.from_settings(s)
         self.relay = Relay(self.ctx, config, on_alert=self.on_alert)
         return self.relay
 
@@ -122,6 +125,7 @@ class MailService:
         if isinstance(self._catcher, Catcher):
             await self._catcher.stop()
         self._catcher = None
+        self.catcher_socket = None
 
     async def _scan(self) -> None:
         from models.scans import run_scans

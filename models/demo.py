@@ -24,10 +24,10 @@ from typing import Any
 from sqlalchemy import Connection
 
 from models.context import Ctx
-from models.errors import NoStaffIdentity, Refused
+from models.errors import Refused
 from models.notifications import SUBJECTS, in_words
 from models.products import OWNER, PLANS, PRODUCTS
-from models.staff import ensure_staff
+from models.staff import ensure_staff, registered
 from models.views import StaffRef
 
 CHUNK_ORGS = 2000
@@ -405,11 +405,9 @@ def _produce(params: _Params, out: Any) -> None:
 
 
 def _staff(ctx: Ctx) -> tuple[list[StaffRef], StaffRef | None]:
-    try:
-        me: StaffRef | None = ensure_staff(ctx)
-    except NoStaffIdentity:
-        me = None  # demo data is still useful before anyone has said who they are
-    colleagues = [ensure_staff(ctx, f"{local}@partner.example", name)
+    # The login running it, if registered; demo data is still useful before that.
+    me = registered(ctx)
+    colleagues = [ensure_staff(ctx, f"{local}@partner.example", name, role="agent")
                   for name, local in _COLLEAGUES]
     # The acting person sends about a third of the invitations, so their Alerts fill up.
     return ([me, me] if me else []) + colleagues, me

@@ -21,7 +21,7 @@ from models.errors import DomainError, NoStaffIdentity, NotFound, Refused
 from models.roles import ROLES, acting
 from models.tables import Staff
 from models.text import InvalidText, clean_text, normalize_email, quote
-from models.views import StaffRef
+from models.views import StaffRef, StaffRow
 
 # POSIX-portable user names (useradd's default rule), as `staff add` accepts them.
 _LOGIN = re.compile(r"[a-z_][a-z0-9_.-]{0,31}\$?")
@@ -219,6 +219,14 @@ def list_staff(ctx: Ctx) -> list[StaffRef]:
         rows = s.execute(select(Staff).where(Staff.login.is_not(None))
                          .order_by(Staff.login)).scalars()
         return [_ref(r) for r in rows]
+
+
+def staff_rows(ctx: Ctx) -> list[StaffRow]:
+    """Every login in the registry, with its role and whether it may act."""
+    with ctx.db.read() as s:
+        rows = s.execute(select(Staff).where(Staff.login.is_not(None))
+                         .order_by(Staff.login)).scalars()
+        return [StaffRow(r.login or "", r.name, r.email, r.role, r.active) for r in rows]
 
 
 def is_active(ctx: Ctx, login: str) -> bool:

@@ -211,3 +211,12 @@ class AcceptResult:
 class ScanResult:
     overdue: int
     expired: int
+
+
+@dataclass(frozen=True)
+class StaffRow:
+    login: str
+    name: str
+    email: str
+    role: str
+    active: bool

@@ -73,7 +73,6 @@ class LicenseDeskApp(DbWork, App[int]):
 
     def __init__(self, ctx: Ctx | None = None, staff: StaffRef | None = None, *,
                  start_mail: bool = True, serve_signup: bool = False,
-                 staff_email: str | None = None,
                  poll: float = 1.0, blink: bool = True) -> None:
         super().__init__()
         self.ctx: Ctx | None = ctx
@@ -81,7 +80,6 @@ class LicenseDeskApp(DbWork, App[int]):
         self.start_mail = start_mail
         self.serve_signup = serve_signup
         self.signup: Any = None
-        self.staff_email = staff_email
         self.poll = poll
         self.blink = blink
         self.mail: Any = None
@@ -119,16 +117,19 @@ class LicenseDeskApp(DbWork, App[int]):
             self._boot_timer.stop()
         from tui.boot import boot
 
-        staff_email = self.staff_email
-        self.run_worker(lambda: boot(staff_email), thread=True, exit_on_error=False,
+        self.run_worker(boot, thread=True, exit_on_error=False,
                         name="boot", group="boot")
 
     # start-up -------------------------------------------------------------------------------
 
     def _booted(self, booted: Booted) -> None:
         self.ctx = booted.ctx
-        if booted.staff is None:
-            self._ask_identity()
+        if booted.refusal is not None:
+            # Not on the staff here: say so where the person will read it, after the
+            # screen is gone, and stop.
+            self.exit(return_code=1, message=booted.refusal)
+        elif booted.staff is None:
+            self._ask_identity(self.ctx.settings.staff_name or "")
         else:
             self.staff = booted.staff
             self._first_start_demo()
@@ -142,7 +143,7 @@ class LicenseDeskApp(DbWork, App[int]):
         if given is None:
             self.exit(return_code=1)
             return
-        from tui.boot import remember_identity
+        from tui.boot import first_lead
 
         name, email = given
 
@@ -150,7 +151,7 @@ class LicenseDeskApp(DbWork, App[int]):
             from models.errors import DomainError
 
             try:
-                return remember_identity(ctx, name, email)
+                return first_lead(ctx, name, email)
             except DomainError as err:  # shown, and the form comes back with what was typed
                 return err
 
@@ -341,8 +342,9 @@ class LicenseDeskApp(DbWork, App[int]):
             self.run_worker(self.mail.kick(), exit_on_error=False, group="mail", name="kick")
 
     @property
-    def catcher_port(self) -> int | None:
-        return getattr(self.mail, "catcher_port", None) if self.mail is not None else None
+    def catcher_socket(self) -> Any:
+        """Where the local catcher listens (a Unix socket), or None: no catcher here."""
+        return getattr(self.mail, "catcher_socket", None) if self.mail is not None else None
 
     async def on_unmount(self) -> None:
         if self.mail is not None:
@@ -448,7 +450,7 @@ class LicenseDeskApp(DbWork, App[int]):
         yield SystemCommand("Needs attention", "Overdue and failed invitations",
                             self.action_attention)
         yield SystemCommand("New license", "Create a license (wizard)", self.action_new_license)
-        if self.catcher_port is not None:
+        if self.catcher_socket is not None:
             yield SystemCommand("Mailbox", "Mails caught by the local catcher",
                                 self.action_mailbox)
         yield SystemCommand("Help", "Keys and screens", self.action_help)

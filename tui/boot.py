@@ -13,21 +13,27 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Booted:
     ctx: Ctx
-    staff: StaffRef | None  # None: no identity configured yet; the console asks
+    staff: StaffRef | None  # None: this login is not registered (see `refusal`)
+    refusal: str | None = None  # why this login may not use it; None: first start, ask
 
 
-def boot(staff_email: str | None = None) -> Booted:
+def boot() -> Booted:
+    """Identity is this process's login: registered, or the first lead of a new database
+    (with LICENSEDESK_STAFF_EMAIL set, at once; else the console asks), or refused."""
     from models.context import Ctx
+    from models.errors import NoStaffIdentity
     from models.settings import load_settings
+    from models.staff import claim_first_lead, current_staff, has_lead
 
-    settings = load_settings(staff_email=staff_email)
-    ctx = Ctx.open(settings)
-    staff = None
-    if settings.staff_email:
-        from models.staff import ensure_staff
-
-        staff = ensure_staff(ctx)
-    return Booted(ctx, staff)
+    ctx = Ctx.open(load_settings())
+    try:
+        return Booted(ctx, current_staff(ctx))
+    except NoStaffIdentity as err:
+        if has_lead(ctx):
+            return Booted(ctx, None, str(err))
+    if ctx.settings.staff_email:
+        return Booted(ctx, claim_first_lead(ctx))
+    return Booted(ctx, None)
 
 
 def demo_on_first_start(ctx: Ctx) -> dict[str, int] | None:
@@ -46,16 +52,8 @@ def demo_on_first_start(ctx: Ctx) -> dict[str, int] | None:
     return dict(make_demo_data(ctx, orgs=200, seed=1))
 
 
-def remember_identity(ctx: Ctx, name: str, email: str) -> StaffRef:
-    """Validate, create the staff row and write both into the config file."""
-    from models.settings import remember
-    from models.staff import ensure_staff
-    from models.text import clean_text, normalize_email
+def first_lead(ctx: Ctx, name: str, email: str) -> StaffRef:
+    """The first-start dialog's answer: this login becomes the database's first lead."""
+    from models.staff import claim_first_lead
 
-    name = clean_text(name, "your name")
-    addr, _key = normalize_email(email)
-    staff = ensure_staff(ctx, addr, name)
-    remember(staff_email=addr, staff_name=name)
-    ctx.settings.staff_email = addr
-    ctx.settings.staff_name = name
-    return staff
+    return claim_first_lead(ctx, name, email)

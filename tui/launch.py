@@ -9,6 +9,6 @@ def run_console(args: argparse.Namespace) -> int:
     """Paint first; settings, database, demo data and staff identity load in a worker."""
     from tui.app import LicenseDeskApp
 
-    app = LicenseDeskApp(staff_email=getattr(args, "as_email", None), serve_signup=True)
+    app = LicenseDeskApp(serve_signup=True)
     app.run()
     return app.return_code or 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -53,7 +54,11 @@ async def test_console_default_catches_mail_into_the_maildir(
     service = MailService(ctx)
     await service.start()
     try:
-        assert isinstance(service.catcher_port, int) and service.catcher_port > 0
+        sock = service.catcher_socket
+        assert sock is not None and stat.S_ISSOCK(sock.stat().st_mode)
+        # Only this account can reach it: the socket 0600 in a directory of its own, 0700.
+        assert stat.S_IMODE(sock.stat().st_mode) == 0o600
+        assert stat.S_IMODE(sock.parent.stat().st_mode) == 0o700
         license_with_invites(ctx, ["bob@acme.example", "eve@acme.example"])
         await service.kick()
         await until(lambda: len(list_mails(tmp_path / "data")) == 2)
@@ -81,7 +86,7 @@ async def test_two_consoles_each_run_a_catcher_into_one_maildir(
     await one.start()
     await two.start()
     try:
-        assert one.catcher_port != two.catcher_port
+        assert one.catcher_socket != two.catcher_socket
         license_with_invites(a, [f"u{i}@acme.example" for i in range(30)])
         await one.kick()
         await two.kick()
@@ -126,7 +131,7 @@ async def test_stop_finishes_the_mail_in_flight_and_hands_back_the_rest(
     license_with_invites(ctx, [f"u{i}@acme.example" for i in range(5)])
     service = MailService(ctx)
     await service.start()
-    assert service.catcher_port is None
+    assert service.catcher_socket is None
     await until(lambda: smtp_handler.attempt_count == 1)
     await service.stop()
     rows = outbox(ctx)

@@ -22,7 +22,7 @@ async def test_relay_and_catcher_run_inside_the_console(ctx: Ctx, staff: StaffRe
                                                         data: Data) -> None:
     app = LicenseDeskApp(ctx=ctx, staff=staff, start_mail=True, poll=0.2, blink=False)
     async with app.run_test(size=(120, 40)) as pilot:
-        await until(pilot, lambda: app.catcher_port is not None, timeout=10)
+        await until(pilot, lambda: app.catcher_socket is not None, timeout=10)
         await until(pilot, lambda: _caught(ctx) == 4, timeout=20)  # the four invitations
         # The catcher files a mail before it answers DATA; the relay records it as sent
         # once that answer is in, a moment later.

@@ -1,4 +1,5 @@
-"""First start: identity asked and remembered, demo data, theme remembered, NO_COLOR."""
+"""First start: the login becomes the first lead (name and e-mail asked), demo data, theme
+remembered, NO_COLOR."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from models.audit import process_login
 from models.context import Ctx
 from models.settings import config_path
 from models.views import StaffRef
@@ -41,8 +43,9 @@ async def test_first_start_asks_identity_and_loads_demo(tmp_path: Path) -> None:
         await until(pilot, lambda: app.ready, timeout=60)
         await settle(pilot)
         assert app.staff is not None and app.staff.email == "Sam@partner.example"
-        assert _config()["staff_email"] == "Sam@partner.example"
-        assert _config()["staff_name"] == "Sam Support"
+        # Identity is the login: it made the database, so it is its first lead.
+        assert (app.staff.login, app.staff.role) == (process_login(), "lead")
+        assert "staff_email" not in _config()
         assert isinstance(app.screen, ClientsScreen)
         assert len(table_rows(app, "#orgs")) == 60  # the first page of 200 demo clients
         assert "Sam Support" in app.sub_title and "unread" in app.sub_title
