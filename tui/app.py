@@ -13,6 +13,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 
 from tui.cells import clean
+from tui.commands import CONSOLE
 from tui.hangup import watch_terminal
 from tui.prefs import saved_theme
 from tui.work import DatabaseBack, DbWork, database_unreachable
@@ -64,6 +65,7 @@ class LicenseDeskApp(DbWork, App[int]):
         Binding("c", "clients", "Clients", show=False),
         Binding("M", "mailbox", "Mailbox", show=False),
         Binding("N", "new_license", "New license", show=False),
+        *(command.binding() for command in CONSOLE),
     ]
 
     ready: reactive[bool] = reactive(False, init=False)
@@ -405,6 +407,24 @@ class LicenseDeskApp(DbWork, App[int]):
             return
         self._push_unique(MailboxScreen, MailboxScreen)
 
+    def action_staff(self) -> None:
+        from tui.screens.staff import StaffScreen
+
+        self._push_unique(StaffScreen, StaffScreen)
+
+    def action_profile(self) -> None:
+        from tui.screens.profile import ProfileDialog
+
+        if self.staff is not None and not isinstance(self.screen, ProfileDialog):
+            self.push_screen(ProfileDialog(self.staff), self.staff_changed)
+
+    def staff_changed(self, me: StaffRef | None) -> None:
+        """This console's own staff record as the domain returned it after a change (its
+        profile, or its role): later actions and audit rows carry the new values."""
+        if me is not None and self.staff is not None and me.id == self.staff.id:
+            self.staff = me
+            self._show_sub_title()
+
     def open_org(self, org_id: int) -> None:
         from tui.screens.organization import OrganizationScreen
 
@@ -453,6 +473,9 @@ class LicenseDeskApp(DbWork, App[int]):
         if self.catcher_socket is not None:
             yield SystemCommand("Mailbox", "Mails caught by the local catcher",
                                 self.action_mailbox)
+        for command in CONSOLE:
+            yield SystemCommand(command.title, command.help.capitalize(),
+                                getattr(self, f"action_{command.action}"))
         yield SystemCommand("Help", "Keys and screens", self.action_help)
         extra = getattr(screen, "palette_commands", None)
         if extra is not None:

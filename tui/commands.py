@@ -1,15 +1,45 @@
-"""Command palette: go to a client or a license by name (looked up in SQL, in a thread)."""
+"""Console commands declared once, and the palette's go-to search.
+
+`CONSOLE` lists commands that work from every screen: each one's key binding, palette entry
+and help line are built from its declaration (`LicenseDeskApp.BINDINGS`,
+`get_system_commands`, the help screen). `GoToProvider` finds a client or a license by name
+(looked up in SQL, in a thread).
+"""
 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+from textual.binding import Binding
 from textual.command import Hit, Hits, Provider
 from textual.content import Content
 
 from tui.cells import clean
+
+
+@dataclass(frozen=True)
+class Command:
+    """One console command: `LicenseDeskApp.action_<action>`, bound to `key`."""
+
+    action: str
+    key: str
+    title: str
+    help: str
+
+    def binding(self) -> Binding:
+        return Binding(self.key, self.action, self.title, show=False, id=self.action)
+
+    def help_line(self) -> str:
+        return f"  {self.key:<8} {self.title}: {self.help}"
+
+
+CONSOLE = (
+    Command("staff", "S", "Staff", "who works here, their roles; leads add, change, disable"),
+    Command("profile", "P", "My profile", "change your own name and e-mail"),
+)
 
 
 def _lookup(ctx: Any, query: str) -> tuple[list[Any], list[Any]]:

@@ -8,6 +8,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from tui.commands import CONSOLE
+
 HELP = """\
 licensedesk: licenses and invitations for partner support staff
 
@@ -20,6 +22,7 @@ Everywhere
   w        Needs attention       c   back to Clients
   M        Mailbox (local mail catcher)
   N        new license (wizard)  ctrl+q  quit
+{console}
 
 Clients
   /        filter as you type (organization, client, e-mail)
@@ -49,9 +52,14 @@ Needs attention (overdue and failed, oldest first)
   space    mark    s resend    m remind that license
   enter    open the license
 
+Staff (everyone reads it; leads manage it)
+  n        add a staff member    o  change the role (enables a disabled login)
+  x        disable (asks first)  e  enable
+  P        my profile: your own name and e-mail
+
 Status is always a word: ○ pending  ◷ overdue  ● accepted/active
 ◌ expired  ✕ revoked  ✖ failed
-"""
+""".replace("{console}", "\n".join(command.help_line() for command in CONSOLE))
 
 
 class HelpScreen(ModalScreen[None]):
