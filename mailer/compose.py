@@ -30,6 +30,7 @@ from mailer.headers import Folded, address_header, text_header
 from models.notifications import in_words
 from models.outbox import INVITE_KINDS, ClaimedMail
 from models.settings import Settings
+from models.text import printable, quote
 
 TEMPLATES = Path(__file__).with_name("templates")
 LINK_KINDS = (*INVITE_KINDS, "resend")
@@ -110,7 +111,7 @@ def _address(field: str, name: str, addr: str) -> Folded:
     try:
         return address_header(field, one_line(name, 200), addr)
     except ValueError:
-        raise ComposeError(f"not a usable address: {one_line(addr)!r}") from None
+        raise ComposeError(f"not a usable address: {quote(addr)}") from None
 
 
 @lru_cache(maxsize=256)
@@ -141,7 +142,7 @@ def _wire_address(addr: str) -> tuple[str, bool]:
     try:
         domain = idna.encode(domain, uts46=True).decode("ascii")
     except (idna.IDNAError, UnicodeError) as err:
-        raise ComposeError(f"not a usable address: {one_line(addr)!r} ({err})") from None
+        raise ComposeError(f"not a usable address: {quote(addr)} ({err})") from None
     return f"{local}@{domain}", not local.isascii()
 
 
@@ -150,7 +151,7 @@ _MESSAGE_ID = re.compile(r"<[\x21-\x3b\x3d\x3f-\x7e]+@[\x21-\x3b\x3d\x3f-\x7e]+>
 
 def _message_id(value: str) -> Folded:
     if not _MESSAGE_ID.fullmatch(value):
-        raise ComposeError(f"not a usable Message-ID: {one_line(value)!r}")
+        raise ComposeError(f"not a usable Message-ID: {quote(value)}")
     return Folded("Message-ID", value, f"Message-ID: {value}\r\n")
 
 
@@ -308,10 +309,13 @@ def prepare(mail: ClaimedMail, settings: Settings, now: datetime) -> Outgoing:
         to_addr, to_utf8 = _wire_address(mail.to_addr)
         msg = _compose(mail, settings, now, to_addr)
         sender = sender_address(settings)
-        utf8 = to_utf8 or not sender.isascii()
+        # Any address with a non-ASCII local part (the inviter's Reply-To too) can only
+        # travel in a UTF-8 (SMTPUTF8) mail.
+        reply_utf8 = bool(mail.reply_to) and _wire_address(mail.reply_to or "")[1]
+        utf8 = to_utf8 or reply_utf8 or not sender.isascii()
         return Outgoing(mail.id, sender, to_addr, msg, flatten(msg, utf8), utf8)
     except ComposeError:
         raise
     except Exception as err:  # a row no code path should produce; it must not stop the queue
         raise ComposeError(f"cannot build this mail: {type(err).__name__}: "
-                           f"{one_line(str(err), 200)}") from err
+                           f"{printable(str(err), 200)}") from err

@@ -114,12 +114,14 @@ def address_header(name: str, display: str, addr: str) -> Folded:
         return Folded(name, addr, f"{name}: {addr}\r\n")
     quoted = display if _ATOMS.fullmatch(display) else (
         '"' + display.replace("\\", "\\\\").replace('"', '\\"') + '"')
-    if _plain(display) and start + len(quoted) <= MAX_LINE:
-        phrase = quoted
-        width = start + len(quoted)
+    if _plain(display):
+        # A quoted string folds at its spaces and unfolds exactly; encoded words would
+        # not do for a long name: Python's reader puts a space between two of them in a
+        # display name (RFC 2047 says to drop the white space between them).
+        phrase = _fold_plain(start, quoted)
     else:
         phrase = _encoded_words(start, display)
-        width = len(phrase.rsplit("\r\n", 1)[-1]) + (0 if "\r\n" in phrase else start)
+    width = len(phrase.rsplit("\r\n", 1)[-1]) + (0 if "\r\n" in phrase else start)
     angle = f"<{addr}>"
     sep = " " if width + 1 + len(angle) <= MAX_LINE else "\r\n "
     shown = f"{quoted} <{addr}>"

@@ -9,6 +9,7 @@ import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import policy
+from email.header import decode_header, make_header
 from email.message import EmailMessage
 from email.parser import BytesParser
 from pathlib import Path
@@ -54,6 +55,19 @@ def _body(msg: EmailMessage, kind: str) -> str:
         return part.get_payload(decode=True).decode("utf-8", "replace")  # type: ignore[union-attr]
 
 
+def _address_line(msg: EmailMessage, name: str) -> str:
+    """An address header as RFC 2047 reads it: white space between two encoded words is
+    dropped (the parser's own reading keeps it inside a display name)."""
+    for key, value in msg.raw_items():
+        if key.lower() == name.lower():
+            raw = str(value).replace("\r\n", "").replace("\n", "")
+            try:
+                return str(make_header(decode_header(raw)))
+            except (LookupError, ValueError, UnicodeDecodeError):
+                return str(msg.get(name, ""))
+    return ""
+
+
 def _read(mail_id: str, path: Path) -> CaughtMail:
     with path.open("rb") as f:
         msg = BytesParser(policy=policy.default).parse(f)
@@ -61,7 +75,7 @@ def _read(mail_id: str, path: Path) -> CaughtMail:
     return CaughtMail(
         id=mail_id,
         received_at=datetime.fromtimestamp(path.stat().st_mtime, UTC),
-        sender=str(msg.get("From", "")), to=str(msg.get("To", "")),
+        sender=_address_line(msg, "From"), to=_address_line(msg, "To"),
         subject=str(msg.get("Subject", "")),
         text_body=_body(msg, "plain"), html_body=_body(msg, "html"),
         message_id=str(msg.get("Message-ID", "")),

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 from mailer.backoff import gave_up, retry_delay
-from mailer.compose import ComposeError, Outgoing, one_line, prepare
+from mailer.compose import ComposeError, Outgoing, prepare
 from mailer.smtp import (
     Connector,
     Hook,
@@ -42,6 +42,7 @@ from models.outbox import (
     release,
     renew,
 )
+from models.text import printable
 
 log = logging.getLogger("licensedesk.mailer.relay")
 
@@ -155,9 +156,9 @@ class Relay:
                         # one line when it starts failing, one when it works again.
                         if self.failing is None:
                             log.error("relay pass failed, retrying every %gs: %s: %s",
-                                      POLL_SECONDS, type(err).__name__, one_line(str(err), 200))
+                                      POLL_SECONDS, type(err).__name__, printable(str(err), 200))
                             log.debug("relay pass failed", exc_info=True)
-                        self.failing = f"{type(err).__name__}: {one_line(str(err), 200)}"
+                        self.failing = f"{type(err).__name__}: {printable(str(err), 200)}"
                     else:
                         self._working()
                 if self._stopping:
@@ -317,7 +318,8 @@ class Relay:
         if isinstance(job, ComposeError):
             await settle()
             log.warning("mail %s cannot be built: %s", mail.id, job)
-            await self._record("failed", mail, mark_failed, ctx, mail.id, self.owner, str(job))
+            await self._record("failed", mail, mark_failed, ctx, mail.id, self.owner,
+                               printable(str(job)))
             return None
 
         async def recorded() -> None:
@@ -338,7 +340,7 @@ class Relay:
             # Not a reply, not the network: something about this mail. It fails alone.
             client.close()
             await settle()
-            reason = f"cannot send this mail: {type(err).__name__}: {one_line(str(err), 200)}"
+            reason = f"cannot send this mail: {type(err).__name__}: {printable(str(err), 200)}"
             log.error("mail %s: %s", mail.id, reason)
             await self._record("failed", mail, mark_failed, ctx, mail.id, self.owner, reason)
         else:
@@ -346,14 +348,15 @@ class Relay:
             return self._recorder.add(mail)
         return None
 
-    async def _outcome(self, mail: ClaimedMail, err: SendError) -> None:
+    async def _outcome(self, mail: ClaimedMail, error: SendError) -> None:
         ctx, s = self.ctx, self.ctx.settings
-        if isinstance(err, Paused):
-            self._pause(str(err))
+        err = printable(str(error))  # a server's words: one line, storable, no escapes
+        if isinstance(error, Paused):
+            self._pause(err)
             await asyncio.to_thread(release, ctx, mail.id, self.owner)
-        elif isinstance(err, Permanent):
+        elif isinstance(error, Permanent):
             log.warning("mail %s refused for good: %s", mail.id, err)
-            await self._record("failed", mail, mark_failed, ctx, mail.id, self.owner, str(err))
+            await self._record("failed", mail, mark_failed, ctx, mail.id, self.owner, err)
         elif gave_up(mail.created_at, ctx.now(), s.smtp_give_up_after):
             reason = f"gave up after {mail.attempts} attempts; last: {err}"
             await self._record("failed", mail, mark_failed, ctx, mail.id, self.owner, reason)
@@ -361,14 +364,14 @@ class Relay:
             log.info("mail %s not sent this time: %s", mail.id, err)
             delay = retry_delay(mail.attempts, s.smtp_retry_base, s.smtp_retry_cap, self.rng)
             await self._record("retry", mail, mark_retry, ctx, mail.id, self.owner,
-                               str(err), delay)
+                               err, delay)
 
     async def _record(self, outcome: str, mail: ClaimedMail, fn: Callable[..., bool],
                       *args: object) -> None:
         if await asyncio.to_thread(fn, *args):
             self.counts[outcome] += 1
-            log.info("mail %s (%s, attempt %s) %s: %s", mail.id, mail.kind, mail.attempts,
-                     outcome, mail.message_id)
+            log.info("mail %s (%s, attempt %s) %s: %s", mail.id, printable(mail.kind),
+                     mail.attempts, outcome, printable(mail.message_id))
         else:
             # Our lease ran out and another relay took the row; its result stands.
             self.counts["lost"] += 1
@@ -413,8 +416,8 @@ class _Recorder:
                 continue
             if mail.id in ours:
                 self.relay.counts["sent"] += 1
-                log.info("mail %s (%s, attempt %s) sent: %s", mail.id, mail.kind,
-                         mail.attempts, mail.message_id)
+                log.info("mail %s (%s, attempt %s) sent: %s", mail.id, printable(mail.kind),
+                         mail.attempts, printable(mail.message_id))
             else:
                 self.relay.counts["lost"] += 1
                 log.warning("mail %s: lease lost before recording 'sent'; another relay "

@@ -25,6 +25,7 @@ from aiosmtplib.email import flatten_message
 
 from mailer.compose import Outgoing, one_line
 from models.settings import Settings
+from models.text import printable
 
 log = logging.getLogger("licensedesk.mailer.smtp")
 
@@ -166,7 +167,9 @@ class SmtpConfig:
 
 
 def _reply(err: aiosmtplib.SMTPResponseException) -> str:
-    return f"{err.code} {err.message}".strip()
+    """The server's reply as one printable line: it may hold bytes that are not UTF-8,
+    line breaks of a multi-line reply, or escape sequences meant for our terminal."""
+    return printable(f"{err.code} {err.message}".strip(), 1000)
 
 
 def _untrusted(err: BaseException | None) -> ssl.SSLCertVerificationError | None:
@@ -178,8 +181,11 @@ def _untrusted(err: BaseException | None) -> ssl.SSLCertVerificationError | None
     return None
 
 
-def classify(code: int, reason: str) -> SendError:
-    if code in AUTH_CODES:
+def classify(code: int, reason: str, about_recipient: bool = False) -> SendError:
+    """What a reply means. An authentication code pauses sending only while we connect,
+    sign in or give the sender: refusing one recipient (RCPT, or DATA for it) is about
+    that mail alone, and pausing for it would stall the queue behind it for good."""
+    if code in AUTH_CODES and not about_recipient:
         return Paused(f"the mail server refused our credentials: {reason}")
     if code in SEQUENCE_CODES:
         return Transient(reason)
@@ -339,7 +345,9 @@ class SmtpClient:
             raise
         except aiosmtplib.SMTPResponseException as err:
             self.close()
-            raise classify(err.code, _reply(err)) from None
+            about_recipient = isinstance(err, aiosmtplib.SMTPRecipientRefused
+                                         | aiosmtplib.SMTPDataError)
+            raise classify(err.code, _reply(err), about_recipient) from None
         except TimeoutError:
             self.close()
             raise Transient(f"no answer within {self.config.timeout:g}s") from None

@@ -7,11 +7,13 @@ holds that lease, so a stalled relay's late answer cannot overwrite another's.
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parseaddr
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import and_, func, select, update
@@ -56,8 +58,21 @@ class OutboxRow:
 
 
 def new_message_id(ctx: Ctx) -> str:
-    domain = parseaddr(ctx.settings.mail_from)[1].rpartition("@")[2] or "licensedesk.local"
-    return f"<{secrets.token_hex(16)}@{domain}>"
+    return f"<{secrets.token_hex(16)}@{_id_domain(ctx.settings.mail_from)}>"
+
+
+@lru_cache(maxsize=4)
+def _id_domain(mail_from: str) -> str:
+    """The From domain as a Message-ID may carry it: ASCII (an IDN as its A-label)."""
+    domain = parseaddr(mail_from)[1].rpartition("@")[2]
+    if not domain.isascii():
+        import idna
+
+        try:
+            domain = idna.encode(domain, uts46=True).decode("ascii")
+        except (idna.IDNAError, UnicodeError):
+            domain = ""
+    return domain if re.fullmatch(r"[A-Za-z0-9.-]+", domain) else "licensedesk.local"
 
 
 def enqueue(

@@ -20,9 +20,20 @@ class InvalidAddress(DomainError):
     pass
 
 
+def _trim(text: str) -> str:
+    """White space off both ends, except what is refused anyway (a line break or a tab at
+    either end is refused like one in the middle, not silently dropped)."""
+    start, end = 0, len(text)
+    while start < end and text[start].isspace() and not _BAD.match(text[start]):
+        start += 1
+    while end > start and text[end - 1].isspace() and not _BAD.match(text[end - 1]):
+        end -= 1
+    return text[start:end]
+
+
 def clean_text(value: str, field: str, *, max_len: int = 200, required: bool = True) -> str:
     """Validate a name-like field: no control or bidi characters, trimmed, bounded."""
-    text = unicodedata.normalize("NFC", value).strip()
+    text = _trim(unicodedata.normalize("NFC", value))
     if _BAD.search(text):
         raise InvalidText(f"{field} contains control characters; type it without them")
     if required and not text:
@@ -37,14 +48,30 @@ def display(value: str | None) -> str:
     return _BAD.sub("", value or "")
 
 
+def printable(value: str, max_len: int = 2000) -> str:
+    """Text from outside (a server's reply, a stored row) for a log line, a message or a
+    column: every control, line-break, bidi and lone-surrogate character (bytes that were
+    not UTF-8) written as an escape, so it is one honest line that any encoder takes."""
+    text = value if len(value) <= max_len else value[:max_len] + "…"
+    if text.isprintable():
+        return text
+    return "".join(map(_escaped, text))
+
+
+def _escaped(c: str) -> str:
+    if c.isprintable() and not _BAD.match(c):
+        return c
+    n = ord(c)
+    if 0xDC80 <= n <= 0xDCFF:  # a byte that was not UTF-8, kept by surrogateescape
+        return f"\\x{n - 0xDC00:02x}"
+    return f"\\x{n:02x}" if n < 0x100 else f"\\u{n:04x}"
+
+
 def quote(value: str, max_len: int = 80) -> str:
     """User text inside a message: quoted, with every control, line-break and bidi
     character written as an escape, so the message stays one honest line."""
     text = value if len(value) <= max_len else value[:max_len] + "…"
-    shown = "".join(c if c.isprintable() and not _BAD.match(c) else
-                    f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}"
-                    for c in text)
-    return f"'{shown}'"
+    return f"'{printable(text, max_len + 1)}'"
 
 
 def normalize_email(value: str) -> tuple[str, str]:
@@ -53,7 +80,7 @@ def normalize_email(value: str) -> tuple[str, str]:
     The one rule for every address typed anywhere (console, CLI, settings): a plain mailbox
     that email-validator accepts, never a display name, a quoted local part, a line break
     or an RFC 2047 encoded word, which a mail reader would decode into something else."""
-    raw = value.strip()
+    raw = _trim(value)
     if not raw:
         raise InvalidAddress("e-mail address is empty")
     if _BAD.search(raw):

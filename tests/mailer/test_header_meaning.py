@@ -15,6 +15,7 @@ from email.errors import NonASCIILocalPartDefect
 from email.header import decode_header, make_header
 from email.message import EmailMessage
 from email.utils import parseaddr
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -138,3 +139,38 @@ def test_from_header_keeps_a_hostile_display_name_literal(display: str) -> None:
     assert list(msg.keys()) == ["From", "Subject"]
     assert msg["From"].addresses[0].addr_spec == "noreply@partner.example"
     assert _display_name(block, "From") == (cleaned, "noreply@partner.example")
+
+
+def test_an_idn_from_domain_gives_an_ascii_message_id_and_sends() -> None:
+    from models.outbox import _id_domain
+
+    s = Settings(mail_from="\"Bücher Desk\" <desk@bücher.example>")
+    assert _id_domain(s.mail_from) == "xn--bcher-kva.example"
+    mail = _mail("Hi", "Ann", "Sam", "ann@acme.example")
+    mail = ClaimedMail(**{**mail.__dict__, "message_id": "<ab12@xn--bcher-kva.example>"})
+    out = prepare(mail, s, NOW)
+    assert out.sender == "desk@xn--bcher-kva.example" and not out.utf8
+    assert _display_name(out.data.split(b"\r\n\r\n")[0] + b"\r\n\r\n", "From") == (
+        "Bücher Desk", "desk@xn--bcher-kva.example")
+
+
+def test_an_inviter_with_a_utf8_local_part_makes_a_utf8_mail() -> None:
+    mail = _mail("Hi", "Ann", "Jöhn", "ann@acme.example")
+    mail = ClaimedMail(**{**mail.__dict__, "reply_to": "jöhn@partner.example"})
+    out = prepare(mail, Settings(), NOW)
+    assert out.utf8  # needs SMTPUTF8; built, not "cannot build this mail"
+    assert _read(out.data)["Reply-To"].addresses[0].addr_spec == "jöhn@partner.example"
+
+
+@pytest.mark.parametrize("name", ["Zoë Ünal-Çelik " * 6, "x" * 150, "Müller & Söhne " * 8])
+def test_the_mailbox_shows_a_long_name_as_typed(tmp_path: Path, name: str) -> None:
+    """The console's Mailbox reads display names as RFC 2047 says (the stdlib's newer
+    parser puts a space between two encoded words in a name)."""
+    from mailer.mailbox import get_mail
+
+    out = prepare(_mail("Hi", name, "Sam", "bob@acme.example"), Settings(), NOW)
+    new = tmp_path / "mailbox" / "new"
+    new.mkdir(parents=True)
+    (new / "1.mail").write_bytes(out.data)
+    shown = get_mail(tmp_path, "1.mail").to
+    assert one_line(name, 200) in shown.replace('\\"', '"'), shown

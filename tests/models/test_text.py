@@ -66,7 +66,7 @@ def test_display_never_carries_control_characters(value: str) -> None:
     assert not any(c in shown for c in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
-@given(st.text(alphabet=st.characters(blacklist_categories=["Cc", "Cs"],
+@given(st.text(alphabet=st.characters(blacklist_categories=["Cc", "Cs", "Zl", "Zp"],
                                       blacklist_characters="\u200e\u200f\u202a\u202b\u202c"
                                       "\u202d\u202e\u2066\u2067\u2068\u2069"),
                min_size=1, max_size=200))
@@ -96,6 +96,8 @@ LINE_BREAKS = ["\r", "\n", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u20
     "Ann <ann@x.example>", '"ann"@x.example', "ann@x.example, bob@y.example",
     *(f"ann@x.example{br}" + "Bcc: spy@evil.example" for br in LINE_BREAKS),
     *(f"an{br}n@x.example" for br in LINE_BREAKS),
+    *(f"ann@x.example{br}" for br in LINE_BREAKS),  # at the end too: refused, not trimmed
+    *(f"{br}ann@x.example" for br in LINE_BREAKS),
 ])
 def test_an_address_that_is_not_one_plain_mailbox_is_refused(bad: str) -> None:
     """Encoded words, display names, quoting, a second address, any line break: a mail
