@@ -49,6 +49,7 @@ log = logging.getLogger("licensedesk.mailer.relay")
 PREFETCH = 8           # rows a lane leases at once
 POLL_SECONDS = 2.0     # how often an idle relay looks for mail other processes queued
 MAX_PAUSE = timedelta(minutes=5)
+MIN_RETRY = timedelta(seconds=1)
 
 AlertHook = Callable[[str | None], None]
 T = TypeVar("T")
@@ -362,7 +363,10 @@ class Relay:
             await self._record("failed", mail, mark_failed, ctx, mail.id, self.owner, reason)
         else:
             log.info("mail %s not sent this time: %s", mail.id, err)
-            delay = retry_delay(mail.attempts, s.smtp_retry_base, s.smtp_retry_cap, self.rng)
+            # At least a second: a mail due again at once would be claimed again in this
+            # same pass, and a relay refusing it (or a zero base) would loop without end.
+            delay = max(MIN_RETRY, retry_delay(mail.attempts, s.smtp_retry_base,
+                                               s.smtp_retry_cap, self.rng))
             await self._record("retry", mail, mark_retry, ctx, mail.id, self.owner,
                                err, delay)
 

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import contextlib
+import os
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
-from models.db import Database
+from models.db import Database, DatabaseProblem
 from models.settings import Settings, load_settings
 from models.timeutil import Clock, SystemClock
-from models.tokens import Sealer
+from models.tokens import KEY_MODE, Sealer
 
 
 @dataclass
@@ -27,9 +32,66 @@ class Ctx:
 
     @classmethod
     def open(cls, settings: Settings | None = None, clock: Clock | None = None,
-             upgrade: bool = True) -> Ctx:
+             upgrade: bool = True, create: bool = True) -> Ctx:
+        """Open and check the database and the key file beside it.
+
+        `create=False` refuses to make a SQLite file (or a schema) that is not there yet:
+        only `db upgrade`, `demo-data` and the console's first start create one. Anything
+        that makes them unusable is a DatabaseProblem, one line saying what to do.
+        """
         settings = settings or load_settings()
-        db = Database(settings.resolved_database_url)
-        if upgrade:
-            db.upgrade()
+        db = Database.open_checked(settings.resolved_database_url, create=create,
+                                   upgrade=upgrade)
+        try:
+            ensure_key_file(settings.resolved_secret_file)
+        except BaseException:
+            db.dispose()
+            raise
         return cls(db=db, settings=settings, clock=clock or SystemClock())
+
+
+def ensure_key_file(path: Path) -> None:
+    """The key that seals queued tokens: readable and well formed, or made now (mode 0600).
+
+    Made the way models.tokens.Sealer makes it (a private temporary file, linked into place
+    so that two processes starting at once end up reading one key), but a failure on the
+    way (a full disk, a read-only directory) leaves no temporary file behind.
+    """
+    verb = "read"
+    try:
+        if path.exists() or path.is_symlink():
+            _check_key(path, path.read_bytes())
+            return
+        verb = "write"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, KEY_MODE)
+            with os.fdopen(fd, "wb") as f:
+                f.write(base64.urlsafe_b64encode(os.urandom(32)))  # a Fernet key
+                f.flush()
+                os.fsync(f.fileno())
+            with contextlib.suppress(FileExistsError):  # another process won: use its key
+                os.link(tmp, path)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+        _check_key(path, path.read_bytes())
+    except OSError as err:
+        reason = err.strerror or str(err)
+        hint = ("it must be a file this user can read" if verb == "read" else
+                "its directory must be writable, with space to spare")
+        raise DatabaseProblem(
+            f"cannot {verb} the key file {str(path)!r}: {reason}; {hint} (or set "
+            "LICENSEDESK_SECRET_FILE to another file)") from None
+
+
+def _check_key(path: Path, data: bytes) -> None:
+    try:
+        ok = len(base64.urlsafe_b64decode(data.strip())) == 32
+    except (binascii.Error, ValueError):
+        ok = False
+    if not ok:
+        raise DatabaseProblem(
+            f"the key file {str(path)!r} does not hold a licensedesk key; restore it from a "
+            "backup (queued invitation mails cannot be sent without it)")

@@ -19,6 +19,11 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+# The team's relays on one database share the key (the data directory's group reads it);
+# other accounts never do.
+KEY_MODE = 0o640
+
+
 class Sealer:
     """Seals tokens in the outbox with a key kept outside the database, readable by its owner.
 
@@ -36,7 +41,7 @@ class Sealer:
             if not path.exists():
                 path.parent.mkdir(parents=True, exist_ok=True)
                 tmp = path.with_name(f".{path.name}.{os.getpid()}")
-                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, KEY_MODE)
                 with os.fdopen(fd, "wb") as f:
                     f.write(Fernet.generate_key())
                 try:

@@ -1,5 +1,8 @@
 """Every CLI command with good and bad input: bad input is one line on stderr, a non-zero
-exit, and nothing written; `--json` parses and carries the fields issue 2 names."""
+exit, and nothing written; `--json` parses and carries the fields issue 2 names.
+
+Exit status (issue 10): 2 when the command line, a setting or the database cannot be used
+as given (nothing was tried), 1 when the desk refused the action."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from models.audit import process_login
 from models.context import Ctx
 from models.settings import load_settings
 from models.staff import ensure_staff
@@ -35,8 +39,12 @@ class Run:
 Cli = Callable[..., Run]
 
 
+USAGE, REFUSED = 2, 1
+
+
 @pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
+def bare_cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
+    """The CLI in this process, on a data directory with no database yet."""
     monkeypatch.setenv("LICENSEDESK_STAFF_EMAIL", "sam@partner.example")
 
     def run(*argv: str) -> Run:
@@ -51,6 +59,14 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> 
     return run
 
 
+@pytest.fixture
+def cli(bare_cli: Cli) -> Cli:
+    """The CLI after `db upgrade`: only that and `demo-data` create a database."""
+    made = bare_cli("db", "upgrade")
+    assert made.code == 0, made.err
+    return bare_cli
+
+
 def counts(register_me: bool = False) -> dict[str, int]:
     ctx = Ctx.open(load_settings())
     try:
@@ -63,11 +79,11 @@ def counts(register_me: bool = False) -> dict[str, int]:
         ctx.db.dispose()
 
 
-def refused(cli: Cli, *argv: str, says: str) -> Run:
-    """Run a bad command: one line on stderr saying `says`, exit 2, no row written."""
+def refused(cli: Cli, *argv: str, says: str, code: int = USAGE) -> Run:
+    """Run a bad command: one line on stderr saying `says`, exit `code`, no row written."""
     before = counts(register_me=True)
     r = cli(*argv)
-    assert r.code == 2, r
+    assert r.code == code, r
     lines = r.err.strip().splitlines()
     assert len(lines) == 1, r.err
     assert lines[0].startswith("licensedesk") and says in lines[0], r.err
@@ -96,9 +112,10 @@ def lic(cli: Cli, org: int) -> int:
     return int(data["id"])
 
 
-def test_db_upgrade(cli: Cli) -> None:
+def test_db_upgrade(bare_cli: Cli) -> None:
     from models.db import HEAD_REVISION
 
+    cli = bare_cli
     first = cli("db", "upgrade")
     assert first.code == 0 and f"upgraded at revision {HEAD_REVISION}" in first.out
     again = cli("db", "upgrade")
@@ -115,7 +132,7 @@ def test_demo_data(cli: Cli) -> None:
     listed = cli("org", "list", "--json", "--limit", "500")
     assert len(listed.json()) == 15  # type: ignore[arg-type]
     refused(cli, "demo-data", "--orgs", "many", says="invalid int value")
-    refused(cli, "demo-data", "--orgs", "-3", says="0 or more")
+    refused(cli, "demo-data", "--orgs", "-3", says="argument --orgs: -3 is out of range")
 
 
 def test_org_add_and_list(cli: Cli, org: int) -> None:
@@ -139,25 +156,33 @@ def test_org_add_and_list(cli: Cli, org: int) -> None:
     (["--client-email", "a@b.example", "--data-center", "mars"], "invalid choice"),
 ])
 def test_org_add_refuses_bad_input(cli: Cli, argv: list[str], says: str) -> None:
-    refused(cli, "org", "add", "--name", "Acme", "--client-name", "Ann", *argv, says=says)
+    code = REFUSED if says == "@-sign" else USAGE
+    refused(cli, "org", "add", "--name", "Acme", "--client-name", "Ann", *argv, says=says,
+            code=code)
 
 
 def test_org_add_refuses_control_characters_and_empty_names(cli: Cli) -> None:
     refused(cli, "org", "add", "--name", "Evil\x1b[2J Corp", "--client-name", "Ann",
-            "--client-email", "a@b.example", says="control characters")
+            "--client-email", "a@b.example", says="control", code=REFUSED)
     refused(cli, "org", "add", "--name", "   ", "--client-name", "Ann",
-            "--client-email", "a@b.example", says="organization name is required")
+            "--client-email", "a@b.example", says="organization name is required",
+            code=REFUSED)
 
 
-def test_writing_needs_a_staff_identity(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("LICENSEDESK_STAFF_EMAIL")
-    refused(cli, "org", "add", "--name", "Acme", "--client-name", "Ann",
-            "--client-email", "a@b.example", says="LICENSEDESK_STAFF_EMAIL")
-    ok = cli("--as", "kim@partner.example", "org", "add", "--name", "Acme",
-             "--client-name", "Ann", "--client-email", "a@b.example")
-    assert ok.code == 0, ok.err
-    refused(cli, "--as", "not an address", "org", "add", "--name", "Acme", "--client-name",
-            "Ann", "--client-email", "a@b.example", says="licensedesk")
+def test_the_identity_is_the_login_and_nothing_else(
+        cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`db upgrade` made this login the first lead; no setting or flag changes who acts."""
+    me = cli("whoami", "--json")
+    assert me.code == 0, me.err
+    data = me.json()
+    assert isinstance(data, dict)
+    assert (data["login"], data["role"]) == (process_login(), "lead")
+    monkeypatch.setenv("LICENSEDESK_STAFF_EMAIL", "kim@partner.example")
+    monkeypatch.setenv("LICENSEDESK_STAFF_NAME", "Kim (fired - ignore this mail)")
+    again = cli("whoami", "--json").json()
+    assert again == data
+    refused(cli, "--as", "kim@partner.example", "org", "add", "--name", "Acme",
+            "--client-name", "Ann", "--client-email", "a@b.example", says="invalid choice")
 
 
 def test_license_create_and_show(cli: Cli, org: int, lic: int) -> None:
@@ -182,26 +207,71 @@ def test_license_create_and_show(cli: Cli, org: int, lic: int) -> None:
     assert text.code == 0 and "HelpDesk for Acme Robotics" in text.out
 
 
-@pytest.mark.parametrize(("argv", "says"), [
-    (["--org", "999", "--product", "livechat"], "no organization with id 999"),
-    (["--org", "{org}", "--product", "zoom"], "invalid choice"),
-    (["--org", "{org}", "--product", "livechat", "--paid", "--seats", "2"], "needs a plan"),
-    (["--org", "{org}", "--product", "livechat", "--trial-days", "3"], "14 to 30"),
-    (["--org", "{org}", "--product", "livechat", "--invite", "nocolon"], "EMAIL:ROLE"),
+@pytest.mark.parametrize(("argv", "says", "code"), [
+    (["--org", "999", "--product", "livechat"], "no organization with id 999", REFUSED),
+    (["--org", "{org}", "--product", "zoom"], "invalid choice", USAGE),
+    (["--org", "{org}", "--product", "livechat", "--paid", "--seats", "2"], "needs a plan",
+     REFUSED),
+    (["--org", "{org}", "--product", "livechat", "--trial-days", "3"], "14 to 30", REFUSED),
+    # Issue 10: 0 was silently made 14; now the desk's rule answers for every value.
+    (["--org", "{org}", "--product", "livechat", "--trial-days", "0"], "14 to 30", REFUSED),
+    (["--org", "{org}", "--product", "livechat", "--trial-days", "99999999999999999999"],
+     "14 to 30", REFUSED),
+    (["--org", "{org}", "--product", "livechat", "--invite", "nocolon"], "EMAIL:ROLE", USAGE),
     (["--org", "{org}", "--product", "livechat", "--invite", "v@c.example:Viewer"],
-     "no role 'Viewer'"),
-    (["--org", "{org}", "--product", "livechat", "--invite", "x@:Agent"], "nothing sent"),
+     "no role 'Viewer'", REFUSED),
+    (["--org", "{org}", "--product", "livechat", "--invite", "x@:Agent"], "nothing sent",
+     REFUSED),
     (["--org", "{org}", "--product", "livechat", "--paid", "--trial-days", "20"],
-     "not allowed with"),
+     "not allowed with", USAGE),
+    # Issue 10: a trial with -3 seats and a bogus plan was stored.
+    (["--org", "{org}", "--product", "livechat", "--plan", "bogus", "--seats", "-3"],
+     "argument --plan: invalid choice", USAGE),
+    (["--org", "{org}", "--product", "livechat", "--seats", "-3"],
+     "argument --seats: -3 is out of range: use 1 to 100000", USAGE),
+    (["--org", "{org}", "--product", "livechat", "--plan", "team"], "--plan goes with --paid",
+     USAGE),
+    (["--org", "{org}", "--product", "livechat", "--paid", "--plan", "team", "--seats",
+      "9223372036854775807"], "argument --seats", USAGE),
+    (["--org", "{org}", "--product", "livechat", "--paid", "--plan", "team", "--seats", "0"],
+     "argument --seats", USAGE),
+    (["--org", "99999999999999999999", "--product", "livechat"],
+     "argument --org: 99999999999999999999 is out of range", USAGE),
+    (["--org", "{org}", "--org", "{org}", "--product", "livechat"], "given more than once",
+     USAGE),
 ])
 def test_license_create_refuses_bad_input(cli: Cli, org: int, argv: list[str],
-                                          says: str) -> None:
-    refused(cli, "license", "create", *[a.format(org=org) for a in argv], says=says)
+                                          says: str, code: int) -> None:
+    refused(cli, "license", "create", *[a.format(org=org) for a in argv], says=says,
+            code=code)
+
+
+def test_license_create_counts_every_invite(cli: Cli, org: int) -> None:
+    """Issue 10: `--invite a --invite b` invited only b; both forms now count every value."""
+    r = cli("license", "create", "--org", str(org), "--product", "helpdesk",
+            "--invite", "a@client.example:Agent", "--invite", "b@client.example:Agent",
+            "c@client.example:Viewer", "--json")
+    assert r.code == 0, r.err
+    data = r.json()
+    assert isinstance(data, dict)
+    assert [i["email"] for i in data["invitations"]] == [
+        "a@client.example", "b@client.example", "c@client.example"]
+    refused(cli, "license", "create", "--org", str(org), "--product", "helpdesk", "--invite",
+            says="expected at least one argument")
+
+
+def test_license_create_several_refused_rows_in_one_line(cli: Cli, org: int) -> None:
+    r = refused(cli, "license", "create", "--org", str(org), "--product", "livechat",
+                "--invite", "a@:Agent", "--invite", "b@client.example:Pilot",
+                says="nothing sent, 2 refused", code=REFUSED)
+    assert "'a@'" in r.err and "no role 'Pilot'" in r.err
 
 
 def test_license_show_unknown(cli: Cli) -> None:
-    refused(cli, "license", "show", "42", says="no license with id 42")
+    refused(cli, "license", "show", "42", says="no license with id 42", code=REFUSED)
     refused(cli, "license", "show", "forty-two", says="invalid int value")
+    refused(cli, "license", "show", "99999999999999999999", says="out of range")
+    refused(cli, "license", "show", "0", says="out of range")
 
 
 def test_invite_and_list_invitations(cli: Cli, lic: int) -> None:
@@ -225,29 +295,42 @@ def test_invite_and_list_invitations(cli: Cli, lic: int) -> None:
     assert table.code == 0 and "cy@client.example".casefold() in table.out.casefold()
 
 
-@pytest.mark.parametrize(("argv", "says"), [
-    (["{lic}", "nocolon"], "expected EMAIL:ROLE"),
-    (["{lic}", "zed@client.example:Pilot"], "no role 'Pilot'"),
-    (["{lic}", "zed@:Agent"], "nothing sent"),
-    (["{lic}", "ANN@client.example:Agent"], "already has an open invitation"),
-    (["{lic}", "olivia@ACME.example:Agent"], "Olivia Owner"),
-    (["4040", "zed@client.example:Agent"], "no license with id 4040"),
+@pytest.mark.parametrize(("argv", "says", "code"), [
+    (["{lic}", "nocolon"], "expected EMAIL:ROLE", USAGE),
+    (["{lic}", "zed@client.example:Pilot"], "no role 'Pilot'", REFUSED),
+    (["{lic}", "zed@:Agent"], "nothing sent", REFUSED),
+    (["{lic}", "ANN@client.example:Agent"], "already has an open invitation", REFUSED),
+    (["{lic}", "olivia@ACME.example:Agent"], "Olivia Owner", REFUSED),
+    (["4040", "zed@client.example:Agent"], "no license with id 4040", REFUSED),
+    (["99999999999999999999", "zed@client.example:Agent"], "LICENSE_ID", USAGE),
 ])
-def test_invite_refuses_bad_input(cli: Cli, lic: int, argv: list[str], says: str) -> None:
-    refused(cli, "invite", *[a.format(lic=lic) for a in argv], says=says)
+def test_invite_refuses_bad_input(cli: Cli, lic: int, argv: list[str], says: str,
+                                  code: int) -> None:
+    refused(cli, "invite", *[a.format(lic=lic) for a in argv], says=says, code=code)
 
 
-def test_invite_several_bad_rows_get_a_line_each(cli: Cli, lic: int) -> None:
+def test_invite_several_bad_rows_in_one_line_naming_each(cli: Cli, lic: int) -> None:
     before = counts()
     r = cli("invite", str(lic), "a@:Agent", "b@client.example:Pilot", "ok@client.example:Agent")
-    assert r.code == 2 and counts() == before
-    lines = r.err.strip().splitlines()
-    assert len(lines) == 3 and lines[-1].startswith("licensedesk: nothing sent")
+    assert r.code == REFUSED and counts() == before
+    (line,) = r.err.strip().splitlines()
+    assert line.startswith("licensedesk: nothing sent, 2 refused: 'a@'")
+    assert "no role 'Pilot'" in line
+
+
+def test_invite_refusal_echoes_a_line_separator_escaped(cli: Cli, lic: int) -> None:
+    r = refused(cli, "invite", str(lic), "ann\u2028x@client.example:Agent", says="nothing sent",
+                code=REFUSED)
+    assert "\u2028" not in r.err and "\\u2028" in r.err
 
 
 def test_invitations_refuses_bad_filters(cli: Cli) -> None:
     refused(cli, "invitations", "--status", "lost", says="invalid choice")
     refused(cli, "invitations", "--license", "one", says="invalid int value")
+    refused(cli, "invitations", "--license", "99999999999999999999", says="--license")
+    refused(cli, "invitations", "--limit", "0", says="argument --limit: 0 is out of range")
+    refused(cli, "org", "list", "--limit", "-1", says="argument --limit")
+    refused(cli, "org", "list", "--offset", "-1", says="argument --offset")
 
 
 def test_remind_resend_revoke(cli: Cli, lic: int) -> None:
@@ -265,10 +348,14 @@ def test_remind_resend_revoke(cli: Cli, lic: int) -> None:
     assert cli("remind", str(lic)).out.strip() == "reminded 1 invitation(s)"
 
 
-@pytest.mark.parametrize("argv", [["remind", "777"], ["resend", "777"], ["revoke", "1", "777"],
-                                  ["resend"], ["revoke", "x"]])
-def test_remind_resend_revoke_refuse_unknown_ids(cli: Cli, lic: int, argv: list[str]) -> None:
-    refused(cli, *argv, says="licensedesk")
+@pytest.mark.parametrize(("argv", "code"), [
+    (["remind", "777"], REFUSED), (["resend", "777"], REFUSED),
+    (["revoke", "1", "777"], REFUSED), (["resend"], USAGE), (["revoke", "x"], USAGE),
+    (["revoke", "99999999999999999999"], USAGE), (["remind", "-1"], USAGE),
+    (["resend", "1", str(2**64)], USAGE)])
+def test_remind_resend_revoke_refuse_unknown_ids(cli: Cli, lic: int, argv: list[str],
+                                                 code: int) -> None:
+    refused(cli, *argv, says="licensedesk", code=code)
 
 
 def test_alerts(cli: Cli, lic: int) -> None:
@@ -282,18 +369,18 @@ def test_alerts(cli: Cli, lic: int) -> None:
         accept(ctx, token, "Ann Accepted", "correct horse battery")
     finally:
         ctx.db.dispose()
-    rows = cli("alerts", "--json").json()
+    got = cli("alerts", "--json")
+    assert got.code == 0, got.err
+    rows = got.json()
     assert isinstance(rows, list) and len(rows) == 1
     assert {"id", "kind", "text", "license_id", "created_at", "read"} <= set(rows[0])
     assert (rows[0]["kind"], rows[0]["read"], rows[0]["license_id"]) == ("accepted", False, lic)
     assert cli("alerts", "--unread", "--mark-read").code == 0
     assert cli("alerts", "--unread", "--json").json() == []
-    other = cli("--as", "someone@partner.example", "alerts", "--json")
-    assert other.json() == []
     refused(cli, "alerts", "--since", "yesterday", says="unrecognized arguments")
 
 
-def test_the_module_entry_point(tmp_path: Path) -> None:
+def test_the_module_entry_point(cli: Cli) -> None:
     ok = subprocess.run([sys.executable, "-m", "tui.cli.main", "org", "list", "--json"],
                         capture_output=True, text=True, timeout=120, check=False)
     assert ok.returncode == 0, ok.stderr
@@ -301,3 +388,18 @@ def test_the_module_entry_point(tmp_path: Path) -> None:
     bad = subprocess.run([sys.executable, "-m", "tui.cli.main", "invite", "1", "x"],
                          capture_output=True, text=True, timeout=120, check=False)
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_commands_other_than_upgrade_and_demo_data_create_no_database(
+        bare_cli: Cli, tmp_path: Path) -> None:
+    """Issue 10: a missing database was silently created (empty) by any command."""
+    db = tmp_path / "data" / "licensedesk.db"
+    for argv in (["org", "list"], ["invitations"], ["license", "show", "1"], ["outbox"],
+                 ["org", "add", "--name", "A", "--client-name", "B", "--client-email",
+                  "b@x.example"], ["worker", "--once"]):
+        r = bare_cli(*argv)
+        assert r.code == USAGE, r
+        (line,) = r.err.strip().splitlines()
+        assert f"no database at {str(db)!r}" in line and "licensedesk db upgrade" in line
+        assert not db.exists()
+    assert bare_cli("demo-data", "--orgs", "1").code == 0 and db.exists()

@@ -11,6 +11,7 @@ import pytest
 
 from models.context import Ctx
 from models.settings import Settings
+from models.staff import claim_first_lead
 from tests.mailer.conftest import Handler, SmtpServer
 from tests.mailer.data import license_with_invites
 from tui.cli.main import main
@@ -20,6 +21,7 @@ from tui.cli.main import main
 def seeded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("LICENSEDESK_STAFF_EMAIL", "sam@partner.example")
     ctx = Ctx.open(Settings(data_dir=tmp_path / "data", staff_email="sam@partner.example"))
+    claim_first_lead(ctx)  # as `db upgrade` does: this login leads the new database
     license_with_invites(ctx, ["bob@acme.example", "eve@acme.example"])
     ctx.db.dispose()
     return tmp_path / "data"

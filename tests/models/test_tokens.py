@@ -49,7 +49,9 @@ def test_no_raw_token_in_the_database_files(ctx: Ctx, staff: StaffRef) -> None:
         assert token.encode() not in everything
     key = ctx.settings.resolved_secret_file.read_bytes().strip()
     assert key not in everything
-    assert ctx.settings.resolved_secret_file.stat().st_mode & 0o077 == 0
+    # The team (the directory's group) reads the key; nobody writes it but its owner, and
+    # other accounts get nothing.
+    assert ctx.settings.resolved_secret_file.stat().st_mode & 0o037 == 0
 
 
 def test_a_token_opens_only_its_own_invitation(ctx: Ctx, staff: StaffRef) -> None:

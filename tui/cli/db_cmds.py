@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import argparse
 import time
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from tui.cli.common import open_ctx
+from tui.cli.common import BIGINT_MAX, MAX_DEMO_ORGS, actor, open_ctx, settings_for, whole
+
+if TYPE_CHECKING:
+    from models.context import Ctx
+    from models.views import StaffRef
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -15,28 +21,72 @@ def register(sub: argparse._SubParsersAction) -> None:
     up.set_defaults(func=cmd_upgrade)
 
     demo = sub.add_parser("demo-data", help="fill the database with realistic demo data")
-    demo.add_argument("--orgs", type=int, default=200, help="organizations to make (200)")
-    demo.add_argument("--seed", type=int, default=1, help="random seed, for the same data again")
+    demo.add_argument("--orgs", type=whole(0, MAX_DEMO_ORGS), default=200,
+                      help="organizations to make (200)")
+    demo.add_argument("--seed", type=whole(-BIGINT_MAX, BIGINT_MAX), default=1,
+                      help="random seed, for the same data again")
     demo.set_defaults(func=cmd_demo)
 
 
 def cmd_upgrade(args: argparse.Namespace) -> int:
+    from models.context import ensure_key_file
     from models.db import Database
-    from models.settings import load_settings
 
-    settings = load_settings()
-    db = Database(settings.resolved_database_url)
-    ran = db.upgrade()
-    print(f"schema {'upgraded' if ran else 'already'} at revision {db.current_revision()}")
+    settings = settings_for(args)
+    # Checked like any other opening (a directory, random bytes, a newer revision are
+    # refused), but the schema is brought up here, to say whether it ran.
+    db = Database.open_checked(settings.resolved_database_url, create=True, upgrade=False)
+    try:
+        ran = db.upgrade()
+        ensure_key_file(settings.resolved_secret_file)
+        print(f"schema {'upgraded' if ran else 'already'} at revision {db.current_revision()}")
+    finally:
+        db.dispose()
+    lead = first_lead(open_ctx(args, staff_only=False))
+    if lead is not None:
+        print(f"{lead.login} is this database's first lead ({lead.email}); add the others "
+              "with: licensedesk staff add LOGIN --role agent --email ADDRESS")
+    warn_open_directory(settings.data_dir)
     return 0
+
+
+def first_lead(ctx: Ctx) -> StaffRef | None:
+    """The login that creates a database becomes its first lead; None if it has one."""
+    from models.staff import claim_first_lead, has_lead
+
+    return None if has_lead(ctx) else claim_first_lead(ctx)
+
+
+def warn_open_directory(path: Path) -> None:
+    """A data directory other accounts can enter shares the database with them."""
+    import stat
+    import sys
+
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return
+    if mode & (stat.S_IRWXO):
+        print(f"licensedesk: warning: {path} is open to every account on this machine "
+              f"(mode {stat.S_IMODE(mode):o}); run chmod o-rwx on it", file=sys.stderr)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from models.demo import make_demo_data
 
-    ctx = open_ctx(args)
+    ctx = open_ctx(args, create=True, staff_only=False)
+    first_lead(ctx)
+    actor_may(ctx, "demo.load")
     started = time.perf_counter()
     counts = make_demo_data(ctx, orgs=args.orgs, seed=args.seed)
     took = time.perf_counter() - started
     print(", ".join(f"{n} {k}" for k, n in counts.items()) + f" in {took:.1f}s")
     return 0
+
+
+def actor_may(ctx: Ctx, action: str) -> None:
+    """Refuse (and audit) an action that goes through no service of its own."""
+    from models.roles import acting
+
+    with acting(ctx, actor(ctx), action):
+        pass

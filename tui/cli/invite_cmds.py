@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from tui.cli.common import (
     actor,
     add_json,
     emit_json,
     fmt_time,
+    ident,
+    limit_arg,
     open_ctx,
     outcome_json,
     split_invite,
@@ -21,28 +22,28 @@ STATUSES = ["pending", "overdue", "accepted", "expired", "revoked", "failed"]
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("invite", help="invite people to a license")
-    p.add_argument("license_id", type=int, metavar="LICENSE_ID")
+    p.add_argument("license_id", type=ident, metavar="LICENSE_ID")
     p.add_argument("invites", nargs="+", metavar="EMAIL:ROLE")
     p.add_argument("--add-me", action="store_true")
     add_json(p)
     p.set_defaults(func=cmd_invite)
 
     p = sub.add_parser("invitations", help="list invitations")
-    p.add_argument("--license", type=int, metavar="ID")
+    p.add_argument("--license", type=ident, metavar="ID")
     p.add_argument("--status", choices=STATUSES)
-    p.add_argument("--limit", type=int, default=1000)
+    p.add_argument("--limit", type=limit_arg, default=1000, help="rows to show (1000)")
     add_json(p)
     p.set_defaults(func=cmd_invitations)
 
     p = sub.add_parser("remind", help="remind everyone who has not picked up an invitation")
-    p.add_argument("license_id", type=int, metavar="LICENSE_ID")
+    p.add_argument("license_id", type=ident, metavar="LICENSE_ID")
     add_json(p)
     p.set_defaults(func=cmd_remind)
 
     for name, helptext, fn in (("resend", "send chosen invitations again", cmd_resend),
                                ("revoke", "withdraw chosen invitations", cmd_revoke)):
         p = sub.add_parser(name, help=helptext)
-        p.add_argument("ids", type=int, nargs="+", metavar="INVITATION_ID")
+        p.add_argument("ids", type=ident, nargs="+", metavar="INVITATION_ID")
         add_json(p)
         p.set_defaults(func=fn)
 
@@ -54,20 +55,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_invite(args: argparse.Namespace) -> int:
-    from models.errors import InviteRefused
     from models.invitations import invite
     from models.views import InviteRequest
 
     rows = [InviteRequest(*split_invite(t)) for t in args.invites]
     ctx = open_ctx(args)
-    try:
-        result = invite(ctx, actor(ctx), args.license_id, rows, add_me=args.add_me)
-    except InviteRefused as err:
-        bad = [o for o in err.outcomes if not o.ok]
-        # One refused row is already the summary line; several get a line each first.
-        for o in bad if len(bad) > 1 else []:
-            print(f"licensedesk: {o.message}", file=sys.stderr)
-        raise
+    # A refusal (InviteRefused) names every refused row, in one line: see main._failure.
+    result = invite(ctx, actor(ctx), args.license_id, rows, add_me=args.add_me)
     if args.json:
         emit_json({"invitations": outcome_json(result.outcomes),
                    "seats_before": result.seats_before, "seats_after": result.seats_after})

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import argparse
 
+from models.products import DATA_CENTERS, PAYERS, PLANS, PRODUCTS
 from tui.cli.common import (
+    MAX_SEATS,
+    CliError,
     actor,
     add_json,
     emit_json,
     fmt_time,
+    ident,
     open_ctx,
     outcome_json,
     split_invite,
     table,
+    whole,
 )
 
 
@@ -20,21 +25,25 @@ def register(sub: argparse._SubParsersAction) -> None:
     lic = sub.add_parser("license", help="licenses")
     lsub = lic.add_subparsers(dest="license_command", metavar="ACTION", required=True)
     c = lsub.add_parser("create", help="create a license, with its first invitations")
-    c.add_argument("--org", type=int, required=True, metavar="ORG_ID")
-    c.add_argument("--product", required=True, choices=["livechat", "helpdesk", "textapp"])
+    c.add_argument("--org", type=ident, required=True, metavar="ORG_ID")
+    c.add_argument("--product", required=True, choices=list(PRODUCTS))
     terms = c.add_mutually_exclusive_group()
-    terms.add_argument("--trial-days", type=int, default=None, metavar="N")
+    # Any whole number: the desk says which trial lengths it takes (and nothing is rewritten).
+    terms.add_argument("--trial-days", type=whole(None, None), default=None, metavar="N",
+                       help="length of the trial (14)")
     terms.add_argument("--paid", action="store_true")
-    c.add_argument("--plan")
-    c.add_argument("--seats", type=int)
-    c.add_argument("--payer", default="partner", choices=["partner", "client"])
-    c.add_argument("--data-center", choices=["us", "eu"])
-    c.add_argument("--invite", nargs="*", default=[], metavar="EMAIL:ROLE")
+    c.add_argument("--plan", choices=PLANS, help="with --paid")
+    c.add_argument("--seats", type=whole(1, MAX_SEATS), metavar="N",
+                   help=f"1 to {MAX_SEATS}")
+    c.add_argument("--payer", default="partner", choices=PAYERS)
+    c.add_argument("--data-center", choices=DATA_CENTERS)
+    # Given several times, or with several values each time: every address counts.
+    c.add_argument("--invite", nargs="+", action="extend", default=[], metavar="EMAIL:ROLE")
     c.add_argument("--add-me", action="store_true", help="invite yourself as Administrator")
     add_json(c)
     c.set_defaults(func=cmd_create)
     s = lsub.add_parser("show", help="a license's summary, users and history")
-    s.add_argument("license_id", type=int, metavar="LICENSE_ID")
+    s.add_argument("license_id", type=ident, metavar="LICENSE_ID")
     add_json(s)
     s.set_defaults(func=cmd_show)
 
@@ -43,11 +52,14 @@ def cmd_create(args: argparse.Namespace) -> int:
     from models.licenses import create_license
     from models.views import InviteRequest
 
+    if args.plan is not None and not args.paid:
+        raise CliError("--plan goes with --paid: a trial has no plan (see license create --help)")
     invites = [InviteRequest(*split_invite(t)) for t in args.invite]
     ctx = open_ctx(args)
+    trial_days = None if args.paid else (14 if args.trial_days is None else args.trial_days)
     license_id, result = create_license(
         ctx, actor(ctx), organization_id=args.org, product_key=args.product,
-        trial_days=None if args.paid else (args.trial_days or 14), paid=args.paid,
+        trial_days=trial_days, paid=args.paid,
         plan=args.plan, seats=args.seats, payer=args.payer, data_center=args.data_center,
         invites=invites, add_me=args.add_me,
     )

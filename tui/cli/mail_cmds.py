@@ -6,9 +6,21 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from tui.cli.common import CliError, add_json, emit_json, fmt_time, open_ctx, table
+from tui.cli.common import (
+    CliError,
+    add_json,
+    emit_json,
+    fmt_time,
+    limit_arg,
+    open_ctx,
+    quote,
+    settings_for,
+    table,
+)
 
 if TYPE_CHECKING:
+    import asyncio
+
     from models.context import Ctx
 
 OUTBOX_STATUSES = ["queued", "sent", "failed"]
@@ -23,7 +35,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
 
     p = sub.add_parser("outbox", help="the mail queue: recipient, attempts, last error")
     p.add_argument("--status", choices=OUTBOX_STATUSES)
-    p.add_argument("--limit", type=int, default=200)
+    p.add_argument("--limit", type=limit_arg, default=200, help="rows to show (200)")
     add_json(p)
     p.set_defaults(func=cmd_outbox)
 
@@ -47,7 +59,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
         stream=sys.stderr, level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    ctx = open_ctx(args)
+    ctx = open_ctx(args, staff_only=False)  # a service account may run it (systemd)
     return asyncio.run(_worker(ctx, once=args.once))
 
 
@@ -71,15 +83,38 @@ async def _worker(ctx: Ctx, once: bool) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    gone: list[Exception] = []
+    watcher = asyncio.create_task(_watch_database(ctx, stop, gone), name="licensedesk-watch")
     await service.start()
     log.info("worker running (pid %s)%s", os.getpid(),
-             f"; local mailbox on 127.0.0.1:{service.catcher_port}"
-             if service.catcher_port else "")
+             f"; local mailbox {ctx.settings.data_dir / 'mailbox'}"
+             if service.catcher_socket else "")
     await stop.wait()
+    watcher.cancel()
     log.info("stopping: finishing the mail in flight")
     await service.stop()
     log.info("stopped")
+    if gone:
+        raise gone[0]  # main() says it in one line, exit 2
     return 0
+
+
+async def _watch_database(ctx: Ctx, stop: asyncio.Event, gone: list[Exception]) -> None:
+    """A SQLite file deleted or replaced under the worker stops it within a few seconds,
+    instead of the worker writing on into a file nobody reads."""
+    import asyncio
+    import logging
+
+    from models.db import WATCH_EVERY_S, DatabaseGone
+
+    while not stop.is_set():
+        await asyncio.sleep(WATCH_EVERY_S)
+        try:
+            ctx.db.check_file()
+        except DatabaseGone as err:
+            logging.getLogger("licensedesk.worker").error("%s", err)
+            gone.append(err)
+            stop.set()
 
 
 def cmd_outbox(args: argparse.Namespace) -> int:
@@ -99,8 +134,7 @@ def cmd_outbox(args: argparse.Namespace) -> int:
 def cmd_mail_list(args: argparse.Namespace) -> int:
     from mailer.mailbox import list_mails
 
-    ctx = open_ctx(args)
-    mails = list_mails(ctx.settings.data_dir)
+    mails = list_mails(settings_for(args).data_dir)  # the mailbox only: no database needed
     if args.json:
         emit_json([{k: v for k, v in m.__dict__.items() if not k.endswith("_body")}
                    for m in mails])
@@ -114,11 +148,11 @@ def cmd_mail_show(args: argparse.Namespace) -> int:
     from mailer.mailbox import get_mail
     from models.text import display
 
-    ctx = open_ctx(args)
     try:
-        m = get_mail(ctx.settings.data_dir, args.mail_id)
+        m = get_mail(settings_for(args).data_dir, args.mail_id)
     except KeyError:
-        raise CliError(f"no mail {args.mail_id!r} in the local mailbox; see `mail list`") from None
+        raise CliError(f"no mail {quote(args.mail_id)} in the local mailbox; see `mail list`"
+                       ) from None
     if args.json:
         emit_json(m)
         return 0

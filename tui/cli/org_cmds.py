@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from tui.cli.common import actor, add_json, emit_json, open_ctx, table
+from tui.cli.common import actor, add_json, emit_json, limit_arg, offset_arg, open_ctx, table
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -19,8 +19,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     add.set_defaults(func=cmd_add)
     ls = osub.add_parser("list", help="list organizations")
     ls.add_argument("--search", default="", help="filter by name, client name or e-mail")
-    ls.add_argument("--limit", type=int, default=100)
-    ls.add_argument("--offset", type=int, default=0)
+    ls.add_argument("--limit", type=limit_arg, default=100, help="rows to show (100)")
+    ls.add_argument("--offset", type=offset_arg, default=0, help="rows to skip first (0)")
     add_json(ls)
     ls.set_defaults(func=cmd_list)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tui.cli.common import CliError, open_ctx
+from tui.cli.common import CliError, host_arg, open_ctx, whole
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -14,8 +14,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description="Serve the page behind LICENSEDESK_SIGNUP_URL. Put a TLS proxy in front "
         "of it before exposing it beyond this machine.",
     )
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
-    p.add_argument("--port", type=int, default=8080, help="port to listen on (8080)")
+    p.add_argument("--host", type=host_arg, default="127.0.0.1",
+                   help="address to listen on (127.0.0.1)")
+    p.add_argument("--port", type=whole(1, 65535), default=8080,
+                   help="port to listen on, 1 to 65535 (8080)")
     p.set_defaults(func=run)
 
 
@@ -27,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
         proxies = trusted_proxies_from_env()
     except ProxySettingError as err:
         raise CliError(str(err)) from None
-    ctx = open_ctx(args)
+    ctx = open_ctx(args, staff_only=False)  # the invitees' page, run as a service
     warning = exposure_warning(ctx, args.host, proxies)
     if warning:  # it still starts: a test box on a private network may want exactly this
         print(f"licensedesk: warning: {warning}", file=sys.stderr, flush=True)
