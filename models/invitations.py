@@ -190,6 +190,14 @@ def issue_all(
     session: Session, ctx: Ctx, actor: StaffRef, lic: License, org: Organization,
     plan: _Plan, now: datetime,
 ) -> InviteResult:
+    seats_after = plan.result().seats_after
+    if seats_after > lic.seats:
+        # The seat change the preview showed becomes the license's, in this transaction.
+        record(session, now, actor.email, "license.seats",
+               f"seats {lic.seats} -> {seats_after} for the new users",
+               organization_id=org.id, license_id=lic.id)
+        lic.seats = seats_after
+        session.add(lic)
     issued: list[InviteOutcome] = []
     for outcome, key in zip(plan.outcomes, plan.keys, strict=True):
         inv = Invitation(

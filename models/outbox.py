@@ -322,8 +322,10 @@ def mark_failed(ctx: Ctx, mail_id: int, owner: str, error: str) -> bool:
     return True
 
 
-def list_outbox(ctx: Ctx, status: str | None = None, limit: int = 200) -> list[OutboxRow]:
-    q = select(OutboxMail).order_by(OutboxMail.id.desc()).limit(limit)  # type: ignore[union-attr]
+def list_outbox(ctx: Ctx, status: str | None = None, limit: int = 200,
+                offset: int = 0) -> list[OutboxRow]:
+    q = (select(OutboxMail).order_by(OutboxMail.id.desc())  # type: ignore[union-attr]
+         .offset(offset).limit(limit))
     if status:
         q = q.where(OutboxMail.status == status)
     with ctx.db.read() as s:

@@ -195,7 +195,7 @@ def license_history(ctx: Ctx, license_id: int, limit: int = 500) -> list[AuditRo
     q = (select(AuditEvent).where(AuditEvent.license_id == license_id)
          .order_by(AuditEvent.id.desc()).limit(limit))  # type: ignore[union-attr]
     with ctx.db.read() as s:
-        return [AuditRow(e.id or 0, e.at, e.actor, e.kind, e.detail, e.invitation_id)
+        return [AuditRow(e.id or 0, e.at, e.actor, e.kind, e.detail, e.invitation_id, e.login)
                 for e in s.execute(q).scalars()]
 
 
@@ -223,13 +223,14 @@ def _invitation_rows(ctx: Ctx, q: Any) -> list[InvitationRow]:
 
 
 def list_invitations(ctx: Ctx, license_id: int | None = None, status: str | None = None,
-                     limit: int = 1000) -> list[InvitationRow]:
+                     limit: int = 1000, offset: int = 0) -> list[InvitationRow]:
     q = select(Invitation)
     if license_id is not None:
         q = q.where(Invitation.license_id == license_id)
     if status:
         q = q.where(Invitation.status == status)
-    return _invitation_rows(ctx, q.order_by(Invitation.id).limit(limit))  # type: ignore[arg-type]
+    q = q.order_by(Invitation.id).offset(offset).limit(limit)  # type: ignore[arg-type]
+    return _invitation_rows(ctx, q)
 
 
 def needs_attention(ctx: Ctx, limit: int = 500) -> list[InvitationRow]:

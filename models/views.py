@@ -123,6 +123,7 @@ class AuditRow:
     kind: str
     detail: str
     invitation_id: int | None
+    login: str | None = None  # the operating-system login of the process that wrote it
 
 
 @dataclass(frozen=True)

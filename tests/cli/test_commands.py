@@ -403,3 +403,31 @@ def test_commands_other_than_upgrade_and_demo_data_create_no_database(
         assert f"no database at {str(db)!r}" in line and "licensedesk db upgrade" in line
         assert not db.exists()
     assert bare_cli("demo-data", "--orgs", "1").code == 0 and db.exists()
+
+
+def test_a_long_list_is_never_cut_silently(cli: Cli, lic: int) -> None:
+    """Issue 16: `outbox --json` gave 200 of 202 rows and `invitations --json` stopped at
+    1,000, with no sign. A cut list says so on stderr; --offset shows the rest."""
+    for command in (["outbox"], ["invitations", "--license", str(lic)]):
+        whole = cli(*command, "--json")
+        assert whole.code == 0 and whole.err == "", whole.err
+        every = whole.json()
+        assert isinstance(every, list) and len(every) == 2
+        first = cli(*command, "--json", "--limit", "1")
+        assert first.code == 0
+        assert "more follow: add --offset 1" in first.err
+        assert len(first.err.strip().splitlines()) == 1
+        rest = cli(*command, "--json", "--limit", "1", "--offset", "1")
+        assert rest.err == ""
+        assert first.json() + rest.json() == every  # type: ignore[operator]
+
+
+def test_the_seat_change_invite_prints_is_the_licenses(cli: Cli, lic: int) -> None:
+    done = cli("invite", str(lic), "c1@client.example:agent", "c2@client.example:agent",
+               "--json")
+    assert done.code == 0, done.err
+    result = done.json()
+    assert isinstance(result, dict) and result["seats_after"] > result["seats_before"]
+    shown = cli("license", "show", str(lic), "--json").json()
+    assert isinstance(shown, dict)
+    assert shown["summary"]["license"]["seats"] == result["seats_after"], shown

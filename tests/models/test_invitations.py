@@ -47,7 +47,11 @@ def test_invite_writes_invitation_outbox_and_audit_in_one_go(
     after = row_counts(dbctx)
     assert after["Invitation"] - before["Invitation"] == 2
     assert after["OutboxMail"] - before["OutboxMail"] == 2
-    assert after["AuditEvent"] - before["AuditEvent"] == 2
+    # One row per invitation sent, and one for the seat change the new user brings (the
+    # Viewer is free): the license now has the seats the preview showed.
+    assert after["AuditEvent"] - before["AuditEvent"] == 3
+    assert res.seats_after == res.seats_before + 1
+    assert license_summary(dbctx, license_id).license.seats == res.seats_after
     assert send_trail_problems(dbctx) == []
     rows = list_invitations(dbctx, license_id=license_id)
     assert {(r.email, r.status) for r in rows} == {("ann@client.example", "pending"),

@@ -147,6 +147,24 @@ def table(rows: list[list[Any]], headers: list[str]) -> None:
         print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
 
 
+def add_paging(p: argparse.ArgumentParser, default: int) -> None:
+    p.add_argument("--limit", type=limit_arg, default=default,
+                   help=f"rows to show ({default}); a longer list says so on stderr")
+    p.add_argument("--offset", type=offset_arg, default=0, help="rows to skip first (0)")
+
+
+def fetch_page(args: argparse.Namespace, fetch: Callable[[int, int], list[Any]]) -> list[Any]:
+    """`fetch(limit, offset)` for one row more than asked: a list is never cut silently.
+    When more rows exist, one line on stderr says so and how to see them."""
+    rows = fetch(min(args.limit + 1, BIGINT_MAX), args.offset)
+    if len(rows) > args.limit:
+        rows = rows[:args.limit]
+        print(f"licensedesk: showing rows {args.offset + 1} to {args.offset + len(rows)}; "
+              f"more follow: add --offset {args.offset + len(rows)} (or a larger --limit)",
+              file=sys.stderr)
+    return rows
+
+
 def add_json(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
 

@@ -7,10 +7,11 @@ import argparse
 from tui.cli.common import (
     actor,
     add_json,
+    add_paging,
     emit_json,
+    fetch_page,
     fmt_time,
     ident,
-    limit_arg,
     open_ctx,
     outcome_json,
     split_invite,
@@ -31,7 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("invitations", help="list invitations")
     p.add_argument("--license", type=ident, metavar="ID")
     p.add_argument("--status", choices=STATUSES)
-    p.add_argument("--limit", type=limit_arg, default=1000, help="rows to show (1000)")
+    add_paging(p, 1000)
     add_json(p)
     p.set_defaults(func=cmd_invitations)
 
@@ -77,7 +78,8 @@ def cmd_invitations(args: argparse.Namespace) -> int:
     from models.queries import list_invitations
 
     ctx = open_ctx(args)
-    rows = list_invitations(ctx, license_id=args.license, status=args.status, limit=args.limit)
+    rows = fetch_page(args, lambda limit, offset: list_invitations(
+        ctx, license_id=args.license, status=args.status, limit=limit, offset=offset))
     if args.json:
         emit_json(rows)
         return 0

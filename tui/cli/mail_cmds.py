@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING
 from tui.cli.common import (
     CliError,
     add_json,
+    add_paging,
     emit_json,
+    fetch_page,
     fmt_time,
-    limit_arg,
     open_ctx,
     quote,
     settings_for,
@@ -35,7 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
 
     p = sub.add_parser("outbox", help="the mail queue: recipient, attempts, last error")
     p.add_argument("--status", choices=OUTBOX_STATUSES)
-    p.add_argument("--limit", type=limit_arg, default=200, help="rows to show (200)")
+    add_paging(p, 200)
     add_json(p)
     p.set_defaults(func=cmd_outbox)
 
@@ -121,7 +122,8 @@ def cmd_outbox(args: argparse.Namespace) -> int:
     from models.outbox import list_outbox
 
     ctx = open_ctx(args)
-    rows = list_outbox(ctx, status=args.status, limit=args.limit)
+    rows = fetch_page(args, lambda limit, offset: list_outbox(
+        ctx, status=args.status, limit=limit, offset=offset))
     if args.json:
         emit_json(rows)
         return 0

@@ -23,5 +23,6 @@ class HistoryTable(DataTable[object]):
         self.clear()
         # Newest first by time: rows loaded in bulk need not have ids in time order.
         for r in sorted(rows, key=lambda r: (r.at, r.id), reverse=True):
-            self.add_row(cell(when(r.at)), cell(r.actor, 18), cell(r.kind.split(".")[-1], 12),
+            who = f"{r.login} · {r.actor}" if r.login else r.actor
+            self.add_row(cell(when(r.at)), cell(who, 18), cell(r.kind.split(".")[-1], 12),
                          cell(r.detail, max(width - 46, 20)), key=str(r.id))
