@@ -216,6 +216,11 @@ class LicenseDeskApp(DbWork, App[int]):
         database that cannot be reached is one status for the whole console, not a toast."""
         from models.errors import DomainError
 
+        if _is(error, "DatabaseGone"):
+            # Deleted or replaced under us: writing on would go into a ghost. Say so where
+            # the person reads it once the screen is gone, and stop (as the CLI: status 2).
+            self.exit(return_code=2, message=f"licensedesk: {clean(str(error))}")
+            return
         if database_unreachable(error):
             self.database_lost(error)
             return
@@ -480,3 +485,9 @@ class LicenseDeskApp(DbWork, App[int]):
         extra = getattr(screen, "palette_commands", None)
         if extra is not None:
             yield from extra()
+
+
+def _is(error: BaseException | None, name: str) -> bool:
+    """Whether `error` is models.db's `name`, without importing the database layer for it."""
+    return error is not None and any(t.__name__ == name and t.__module__ == "models.db"
+                                     for t in type(error).__mro__)

@@ -162,3 +162,23 @@ async def test_console_weathers_a_database_outage_and_reloads_every_screen_after
         assert [r[0] for r in rows] == ["Bright Books"], rows
         assert "1-1 of 1 matching" in screen_text(app)
         assert toasts == [], toasts
+
+
+async def test_a_database_deleted_under_the_console_ends_it_with_one_line(
+        tmp_path: Path) -> None:
+    """Not an outage to wait out: writing on would go into a file nobody else sees."""
+    ctx = Ctx.open(Settings(data_dir=tmp_path / "data", staff_email="sam@partner.example",
+                            staff_name="Sam Support"), clock=FixedClock())
+    staff = ensure_staff(ctx)
+    app = LicenseDeskApp(ctx, staff, start_mail=False, blink=False, poll=0.2)
+    db_file = tmp_path / "data" / "licensedesk.db"
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        for extra in ("", "-wal", "-shm"):
+            Path(f"{db_file}{extra}").unlink(missing_ok=True)
+        await until(pilot, lambda: bool(app._exit_renderables), timeout=15)
+        said = str(app._exit_renderables[0])
+    assert app.return_code == 2
+    assert said.startswith("licensedesk: ") and "licensedesk.db" in said, said
+    assert len(said.splitlines()) == 1
+    ctx.db.dispose()
