@@ -225,6 +225,9 @@ async def test_invitations_go_through_postfix_encrypted_and_signed_in(
                                         ["bob@acme.example", IDN_INVITEE])
     for to_addr, arrival in sent:
         assert_invitation_as_sent(to_addr, arrival)
+        # The evidence, for a person reading `pytest -s`: how Postfix says it took the mail.
+        print(f"{to_addr}: RCPT {arrival.rcpt_tos[0]}; "
+              + " ".join(str(arrival.message.get_all("Received", [])[-1]).split()))
     (idn,) = [a for _, a in sent if same_mailbox(a.rcpt_tos[0], IDN_INVITEE)]
     # As the A-label (no SMTPUTF8 needed), or as typed with SMTPUTF8: either is that mailbox.
     assert idn.rcpt_tos[0] in (f"anna@{IDN_A_LABEL}", IDN_INVITEE), summary(idn)
