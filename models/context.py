@@ -43,11 +43,32 @@ class Ctx:
         db = Database.open_checked(settings.resolved_database_url, create=create,
                                    upgrade=upgrade)
         try:
-            ensure_key_file(settings.resolved_secret_file)
+            key = settings.resolved_secret_file
+            if not (key.exists() or key.is_symlink()) and _sealed_mail_waiting(db):
+                # A new key could not open them: every queued invitation would fail.
+                raise DatabaseProblem(
+                    f"the key file {key} is missing, and queued invitation mails were sealed "
+                    "with it; restore it (or fix LICENSEDESK_SECRET_FILE), or revoke and "
+                    "resend those invitations after moving the database's outbox aside")
+            ensure_key_file(key)
         except BaseException:
             db.dispose()
             raise
         return cls(db=db, settings=settings, clock=clock or SystemClock())
+
+
+def _sealed_mail_waiting(db: Database) -> bool:
+    """Whether the outbox holds a queued token sealed with the key (a fresh schema: no)."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        with db.engine.connect() as conn:
+            return conn.execute(text(
+                "SELECT 1 FROM outbox_mail WHERE token_sealed IS NOT NULL LIMIT 1")).first() \
+                is not None
+    except DBAPIError:
+        return False  # no outbox yet
 
 
 def ensure_key_file(path: Path) -> None:

@@ -98,6 +98,14 @@ def _display_url(url: str) -> str:
         return "LICENSEDESK_DATABASE_URL"
 
 
+def _driver_error(err: BaseException) -> bool:
+    if isinstance(err, sqlite3.Error):
+        return True
+    module = type(err).__module__
+    return module.startswith("psycopg") and type(err).__name__ in (
+        "OperationalError", "InterfaceError")
+
+
 def describe(err: BaseException, url: str) -> DatabaseProblem | None:
     """A driver or file-system error met while using the database at `url`, as one line;
     None when it is not about the database being unusable (a bug, most likely)."""
@@ -105,6 +113,10 @@ def describe(err: BaseException, url: str) -> DatabaseProblem | None:
         return err
     path = sqlite_path(normalize_url(url))
     where = _q(path) if path else _display_url(url)
+    if _driver_error(err):
+        # Raised by the driver itself (the relay's plain DB-API writes), not wrapped by
+        # SQLAlchemy: read it the same way.
+        err = DBAPIError.instance(None, None, err, type(err))  # type: ignore[arg-type]
     if isinstance(err, OSError) and not isinstance(err, DBAPIError):
         reason = err.strerror or str(err)
         if getattr(err, "errno", None) == 28:  # ENOSPC

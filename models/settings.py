@@ -24,6 +24,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from models.errors import DomainError
 from models.location import APP, config_path, default_data_dir
 from models.timeutil import parse_duration
 
@@ -181,6 +182,19 @@ class Settings(BaseSettings):
     @classmethod
     def _mail_from(cls, value: str) -> str:
         return check_mail_from(value)
+
+    @field_validator("staff_email")
+    @classmethod
+    def _staff_email(cls, value: str | None) -> str | None:
+        """Only pre-fills the first lead's profile, but a bad one is said here, by name."""
+        if value is None:
+            return None
+        from models.text import normalize_email
+
+        try:
+            return normalize_email(value)[0]
+        except DomainError as err:
+            raise ValueError(str(err)) from None
 
     @field_validator("signup_url")
     @classmethod

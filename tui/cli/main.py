@@ -175,7 +175,8 @@ def _classify(args: argparse.Namespace, err: Exception) -> tuple[int, str | None
     if "sqlalchemy" in sys.modules:
         from sqlalchemy.exc import DBAPIError
 
-        problem = describe(err, _database_url(args)) if isinstance(err, DBAPIError) else None
+        problem = describe(err, _database_url(args)) if isinstance(err, DBAPIError) or (
+            "sqlite3" in type(err).__module__ or "psycopg" in type(err).__module__) else None
         if problem is not None:
             return USAGE, str(problem)
     if isinstance(err, OSError) and err.errno in ENVIRONMENT_ERRNOS:
