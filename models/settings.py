@@ -187,8 +187,8 @@ class Settings(BaseSettings):
     @classmethod
     def _staff_email(cls, value: str | None) -> str | None:
         """Only pre-fills the first lead's profile, but a bad one is said here, by name."""
-        if value is None:
-            return None
+        if value is None or not value.isprintable():
+            return value  # None, or refused below with every setting's control-character rule
         from models.text import normalize_email
 
         try:

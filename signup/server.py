@@ -137,5 +137,19 @@ def _family(host: str) -> socket.AddressFamily:
 def serve(ctx: Ctx, host: str, port: int, *, proxies: TrustedProxies | None = None) -> None:
     """Foreground, for `licensedesk signup-server`; stops on Ctrl+C. proxies defaults to
     LICENSEDESK_SIGNUP_TRUSTED_PROXIES."""
+    can_listen(host, port)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     uvicorn.Server(_config(ctx, host, port, log_config=True, proxies=proxies)).run()
+
+
+def can_listen(host: str, port: int) -> None:
+    """Bind once before the web server does, so a taken port or an address this machine
+    does not have is an OSError for the caller to put in one line (uvicorn would log it
+    and exit 3)."""
+    import socket
+
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind(address)

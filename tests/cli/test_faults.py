@@ -152,8 +152,10 @@ def test_an_identity_that_cannot_act_is_named(data: Path, capsys: pytest.Capture
     """Identity is the login: no setting or flag picks it. A database with no lead yet
     says how to get one; `--as` is gone (a usage error, whatever follows it)."""
     make_database(data, lead=False)
-    monkeypatch.setenv("LICENSEDESK_STAFF_EMAIL", "not an address")
     fails(capsys, WRITE, "no lead yet", "fault table (settings)")
+    monkeypatch.setenv("LICENSEDESK_STAFF_EMAIL", "not an address")
+    fails(capsys, WRITE, ["LICENSEDESK_STAFF_EMAIL", "'not an address'"],
+          "fault table (settings)")
     fails(capsys, ["--as", "sam\u2028@partner.example", *WRITE], ["invalid choice", "\\u2028"],
           "fault table (settings)")
     fails(capsys, ["--as", "sam@", *WRITE], ["invalid choice", "'sam@'"],

@@ -33,22 +33,9 @@ def run(args: argparse.Namespace) -> int:
     warning = exposure_warning(ctx, args.host, proxies)
     if warning:  # it still starts: a test box on a private network may want exactly this
         print(f"licensedesk: warning: {warning}", file=sys.stderr, flush=True)
-    _can_listen(args.host, args.port)
-    serve(ctx, args.host, args.port, proxies=proxies)
-    return 0
-
-
-def _can_listen(host: str, port: int) -> None:
-    """Bind once before the server does: a taken port or an address this machine does not
-    have is one line here, not the web server's own log and exit status 3."""
-    import socket
-
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
-        family, kind, proto, _, address = infos[0]
-        with socket.socket(family, kind, proto) as probe:
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            probe.bind(address)
-    except OSError as err:
-        raise CliError(f"cannot listen on {quote(host)} port {port}: "
+        serve(ctx, args.host, args.port, proxies=proxies)
+    except OSError as err:  # could not listen there (checked before the server starts)
+        raise CliError(f"cannot listen on {quote(args.host)} port {args.port}: "
                        f"{err.strerror or err}; choose another --host or --port") from None
+    return 0
