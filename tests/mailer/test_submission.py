@@ -10,21 +10,15 @@ leaves the connection in a state the next mail trips over.
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from email import message_from_string, policy
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, Session
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
@@ -37,6 +31,7 @@ from models.tables import OutboxMail
 from models.timeutil import FixedClock
 from tests.mailer.conftest import Handler, SmtpServer, is_encrypted, mail_settings
 from tests.mailer.data import license_with_invites
+from tests.support.certs import self_signed
 from tui.cli.main import main
 
 USER = "relay-user@partner.example"
@@ -52,22 +47,7 @@ pytestmark = pytest.mark.filterwarnings(
 @pytest.fixture(scope="module")
 def cert(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A self-signed certificate for 127.0.0.1, standing in for the partner's private CA."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.now(UTC)
-    san = x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))])
-    crt = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject)
-           .public_key(key.public_key()).serial_number(x509.random_serial_number())
-           .not_valid_before(now - timedelta(days=1)).not_valid_after(now + timedelta(days=1))
-           .add_extension(san, critical=False)
-           .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-           .sign(key, hashes.SHA256()))
-    d = tmp_path_factory.mktemp("submission-tls")
-    (d / "cert.pem").write_bytes(crt.public_bytes(serialization.Encoding.PEM))
-    (d / "key.pem").write_bytes(key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption()))
-    return d / "cert.pem", d / "key.pem"
+    return self_signed(tmp_path_factory.mktemp("submission-tls"), "127.0.0.1")
 
 
 def server_context(cert: tuple[Path, Path]) -> ssl.SSLContext:

@@ -5,14 +5,9 @@ from __future__ import annotations
 import socket
 import ssl
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from sqlalchemy import select
 
 from mailer.relay import Relay
@@ -22,6 +17,7 @@ from models.tables import OutboxMail
 from models.timeutil import FixedClock
 from tests.mailer.conftest import Handler, SmtpServer, mail_settings
 from tests.mailer.data import license_with_invites
+from tests.support.certs import self_signed
 
 NAME = "smtp.partner.example"
 
@@ -29,21 +25,7 @@ NAME = "smtp.partner.example"
 @pytest.fixture(scope="module")
 def cert(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A self-signed certificate for NAME, standing in for the partner's private CA."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, NAME)])
-    now = datetime.now(UTC)
-    crt = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject)
-           .public_key(key.public_key()).serial_number(x509.random_serial_number())
-           .not_valid_before(now - timedelta(days=1)).not_valid_after(now + timedelta(days=1))
-           .add_extension(x509.SubjectAlternativeName([x509.DNSName(NAME)]), critical=False)
-           .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-           .sign(key, hashes.SHA256()))
-    d = tmp_path_factory.mktemp("tls")
-    (d / "cert.pem").write_bytes(crt.public_bytes(serialization.Encoding.PEM))
-    (d / "key.pem").write_bytes(key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption()))
-    return d / "cert.pem", d / "key.pem"
+    return self_signed(tmp_path_factory.mktemp("tls"), NAME)
 
 
 def server_context(cert: tuple[Path, Path]) -> ssl.SSLContext:

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import asyncio
 import grp
-import ipaddress
 import os
 import pwd
 import secrets
@@ -42,7 +41,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser, Parser
@@ -51,6 +49,8 @@ from typing import Any
 
 import pytest
 from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from tests.support.certs import self_signed
 
 REALM = "partner.test"         # the SASL realm; sasldb2 keys users as user@realm
 HOSTNAME = "smtp.partner.test"  # Postfix's myhostname (not the sink's: that would be a loop)
@@ -160,29 +160,7 @@ class Sink:
 
 def make_cert(directory: Path) -> tuple[Path, Path]:
     """A self-signed certificate for 127.0.0.1 (and HOSTNAME): (cert.pem, key.pem)."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, HOSTNAME)])
-    now = datetime.now(UTC)
-    crt = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject)
-           .public_key(key.public_key()).serial_number(x509.random_serial_number())
-           .not_valid_before(now - timedelta(days=1)).not_valid_after(now + timedelta(days=1))
-           .add_extension(x509.SubjectAlternativeName([
-               x509.DNSName(HOSTNAME), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-               critical=False)
-           .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-           .sign(key, hashes.SHA256()))
-    cert, key_file = directory / "cert.pem", directory / "key.pem"
-    cert.write_bytes(crt.public_bytes(serialization.Encoding.PEM))
-    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # smtpd reads it as root
-    with os.fdopen(fd, "wb") as f:
-        f.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                  serialization.NoEncryption()))
-    return cert, key_file
+    return self_signed(directory, HOSTNAME, "127.0.0.1")  # smtpd reads the key as root
 
 
 # --- Postfix -----------------------------------------------------------------------------
