@@ -18,6 +18,7 @@ from sqlmodel import Session
 from models.audit import process_login, record
 from models.context import Ctx
 from models.errors import DomainError, NoStaffIdentity, NotFound, Refused
+from models.pg_roles import check_database_user
 from models.roles import ROLES, acting
 from models.tables import Staff
 from models.text import InvalidText, clean_text, normalize_email, quote
@@ -43,6 +44,7 @@ def _leads(session: Session) -> list[str]:
 
 def current_staff(ctx: Ctx) -> StaffRef:
     """The staff record of this process's login, or NoStaffIdentity saying whom to ask."""
+    check_database_user(ctx)  # PostgreSQL with peer authentication: the database agrees
     login = os_login()
     with ctx.db.read() as s:
         row = s.execute(select(Staff).where(Staff.login == login)).scalar_one_or_none()

@@ -1,4 +1,4 @@
-"""`db upgrade`, `demo-data`."""
+"""`db upgrade`, `db grants`, `demo-data`."""
 
 from __future__ import annotations
 
@@ -19,6 +19,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     dbsub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     up = dbsub.add_parser("upgrade", help="create or upgrade the schema")
     up.set_defaults(func=cmd_upgrade)
+    grants = dbsub.add_parser(
+        "grants", help="PostgreSQL: the grants for staff logins using peer authentication")
+    grants.add_argument("--login", action="append", default=[], metavar="LOGIN",
+                        help="also create a LOGIN role for this staff login (repeatable)")
+    grants.add_argument("--apply", action="store_true",
+                        help="run them on the configured database (needs its owner's rights)")
+    grants.set_defaults(func=cmd_grants)
 
     demo = sub.add_parser("demo-data", help="fill the database with realistic demo data")
     demo.add_argument("--orgs", type=whole(0, MAX_DEMO_ORGS), default=200,
@@ -47,6 +54,43 @@ def cmd_upgrade(args: argparse.Namespace) -> int:
         print(f"{lead.login} is this database's first lead ({lead.email}); add the others "
               "with: licensedesk staff add LOGIN --role agent --email ADDRESS")
     warn_open_directory(settings.data_dir)
+    return 0
+
+
+def cmd_grants(args: argparse.Namespace) -> int:
+    """Print (or with --apply, run) the SQL that lets staff logins connect as themselves
+    and keeps the audit table append-only for them."""
+    import sys
+
+    from sqlalchemy.engine import make_url
+
+    from models.db import Database, normalize_url
+    from models.pg_roles import apply_grants, grant_login_sql, grants_sql
+
+    url = normalize_url(settings_for(args).resolved_database_url)
+    if not url.startswith("postgresql"):
+        print("licensedesk: db grants is for PostgreSQL; this database is SQLite, shared "
+              "through the data directory's group instead", file=sys.stderr)
+        return 2
+    database = make_url(url).database or ""
+    if not args.apply:
+        for sql in [*grants_sql(database), *(grant_login_sql(x) for x in args.login)]:
+            print(sql + ";")
+        return 0
+    from sqlalchemy.exc import DBAPIError
+
+    db = Database.open_checked(url, create=False, upgrade=False)
+    try:
+        with db.engine.begin() as conn:
+            ran = apply_grants(conn, database, args.login)
+    except (DBAPIError, ValueError) as err:
+        reason = str(getattr(err, "orig", None) or err).strip().splitlines()[0]
+        print(f"licensedesk: the grants were not applied ({reason}); run them as the "
+              "database's owner or a superuser", file=sys.stderr)
+        return 2
+    finally:
+        db.dispose()
+    print(f"granted: {len(ran)} statements on {database}")
     return 0
 
 
