@@ -531,7 +531,11 @@ def test_a_worker_stops_when_its_database_goes(data: Path, tmp_path: Path, how: 
     assert "Traceback" not in out, out
     assert code == USAGE, out
     last = out.strip().splitlines()[-1]
-    assert last.startswith("licensedesk: the database") and f"was {how}" in last, out
+    # A connection opened in the moment after the deletion makes SQLite create an empty
+    # file at the path, which the check then finds to be another file: either way the
+    # worker stops before writing anything there.
+    said = ("was deleted", "was replaced") if how == "deleted" else (f"was {how}",)
+    assert last.startswith("licensedesk: the database") and any(w in last for w in said), out
     assert took < 10, f"noticed after {took:.1f}s"
     if how == "deleted":
         assert not db.exists()  # and nothing made a new, empty one
