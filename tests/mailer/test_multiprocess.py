@@ -58,6 +58,14 @@ class Worker:
         finally:
             self._log.close()
 
+    def stop(self, timeout: float) -> int:
+        """SIGTERM, as systemd stops it: its exit status (killed if it does not stop)."""
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout)
+        finally:
+            self.kill()
+
     def kill(self) -> None:
         if self.proc.poll() is None:
             self.proc.kill()

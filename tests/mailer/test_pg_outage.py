@@ -11,15 +11,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import signal
-import subprocess
-import sys
 import time
 from collections import defaultdict
 from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
-from typing import IO, Any
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -33,6 +30,7 @@ from models.tables import Invitation, Notification, OutboxMail
 from models.timeutil import SystemClock
 from tests.mailer.conftest import Handler, SmtpServer, worker_env
 from tests.mailer.data import license_with_invites
+from tests.mailer.test_multiprocess import Worker, wait_for
 
 try:
     from tests.support.pg import pg_url  # noqa: F401  (a session fixture)
@@ -46,41 +44,6 @@ OUTAGE_S = 10.0
 # line and the scans' line count together (one of each for the whole outage).
 WENT_AWAY = re.compile(r"relay pass failed|scans failed|database unreachable")
 CAME_BACK = re.compile(r"working again|reachable again")
-
-
-class Worker:
-    """A `licensedesk worker` subprocess whose log goes to a file (no pipe to fill up)."""
-
-    def __init__(self, tmp_path: Path, env: dict[str, str]) -> None:
-        self.log_path = tmp_path / "worker.log"
-        self._log: IO[str] = self.log_path.open("w")
-        self.proc = subprocess.Popen([sys.executable, "-m", "tui.cli.main", "worker"],
-                                     env=env, stdout=self._log, stderr=subprocess.STDOUT)
-
-    def stop(self, timeout: float) -> int:
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            return self.proc.wait(timeout)
-        finally:
-            self.kill()
-
-    def kill(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(10)
-        self._log.close()
-
-    @property
-    def log(self) -> str:
-        return self.log_path.read_text()
-
-
-def wait_for(check: object, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():  # type: ignore[operator]
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:g}s waiting for {what}")
-        time.sleep(0.05)
 
 
 def outbox_statuses(ctx: Ctx) -> dict[str, int]:
@@ -247,7 +210,7 @@ def test_postgres_stopped_for_10s_while_sending_100_invitations_costs_nothing_bu
     smtp_handler.delay_data = 0.05  # about 5 s of sending: the outage lands in the middle
     env = worker_env(tmp_path, smtp_server.port, LICENSEDESK_DATABASE_URL=pg_database,
                      LICENSEDESK_SCAN_PERIOD="1s")  # the scans meet the outage too
-    worker = Worker(tmp_path, env)
+    worker = Worker(tmp_path, env)  # from test_multiprocess: one worker wrapper
     try:
         wait_for(lambda: smtp_handler.attempt_count >= 20, 60, "the first 20 mails")
         with server_stopped(pg_url):  # pg_ctl stop -m fast, then start, whatever happens

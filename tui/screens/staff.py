@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from rich.text import Text
 from textual.app import ComposeResult, SystemCommand
@@ -29,9 +29,12 @@ from tui.widgets.safe_input import SafeInput
 from tui.work import DbWork
 
 if TYPE_CHECKING:
+    from textual.dom import DOMNode
+
     from models.context import Ctx
     from models.products import Role
     from models.views import StaffRef, StaffRow
+    from tui.app import LicenseDeskApp
 
 MANAGE = frozenset({"add", "role", "disable", "enable"})
 
@@ -109,7 +112,7 @@ class StaffScreen(BaseScreen):
     # loading --------------------------------------------------------------------------------
 
     def load(self) -> None:
-        me: StaffRef | None = self.app.staff  # type: ignore[attr-defined]
+        me = _desk(self).staff
         if me is None:
             return
 
@@ -135,7 +138,7 @@ class StaffScreen(BaseScreen):
         table = self.query_one("#staff", DataTable)
         keep = self._select or self._current_login()
         self._select = None
-        me: StaffRef | None = self.app.staff  # type: ignore[attr-defined]
+        me = _desk(self).staff
         name_w, email_w = _widths(self.app.size.width)
         table.clear()
         self.rows = {r.login: r for r in loaded.rows}
@@ -201,7 +204,7 @@ class StaffScreen(BaseScreen):
             else:
                 self._message("")
                 self.app.notify(clean(f"{result.login}: {done}"), markup=False)
-                self.app.staff_changed(result)  # type: ignore[attr-defined]
+                _desk(self).staff_changed(result)
             self.load()
 
         self.db(job, then, group="staff-change")
@@ -225,7 +228,7 @@ class StaffScreen(BaseScreen):
             return
         from tui.screens.role_picker import RolePicker
 
-        me: StaffRef = self.app.staff  # type: ignore[attr-defined]
+        me = _me(self)
         login = row.login
 
         def picked(role: str | None) -> None:
@@ -255,7 +258,7 @@ class StaffScreen(BaseScreen):
             return
         from tui.screens.confirm import ConfirmScreen
 
-        me: StaffRef = self.app.staff  # type: ignore[attr-defined]
+        me = _me(self)
         login = row.login
         you = " That is you: this console loses its access at once." \
             if me.login == login else ""
@@ -286,7 +289,7 @@ class StaffScreen(BaseScreen):
         if row.active:
             self._message(f"{row.login} is active already")
             return
-        me: StaffRef = self.app.staff  # type: ignore[attr-defined]
+        me = _me(self)
         login, role = row.login, row.role
 
         def job(ctx: Ctx) -> StaffRef | Exception:
@@ -361,7 +364,7 @@ class AddStaffDialog(DbWork, ModalScreen["StaffRef | None"]):
     def action_save(self) -> None:
         if self.busy("add-staff"):
             return
-        me: StaffRef = self.app.staff  # type: ignore[attr-defined]
+        me = _me(self)
         login, email, name = (self.query_one(f"#{k}", Input).value.strip()
                               for k in ("login", "email", "name"))
         role = self.query_one(RoleChip).value
@@ -384,3 +387,14 @@ class AddStaffDialog(DbWork, ModalScreen["StaffRef | None"]):
             error.display = True
             return
         self.dismiss(result)
+
+
+def _desk(node: DOMNode) -> LicenseDeskApp:
+    """The console app, typed: these screens run only inside it."""
+    return cast("LicenseDeskApp", node.app)
+
+
+def _me(node: DOMNode) -> StaffRef:
+    me = _desk(node).staff
+    assert me is not None, "the Staff screen opens only once someone is signed in"
+    return me
