@@ -1,12 +1,21 @@
-"""Errors the services raise; each carries a message fit to show a person as it is."""
+"""The one error type the domain raises, and its kinds. Each carries a message fit to show a
+person as it is; a form reads `fields` (field → problem) and a list of rows reads `rows`."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 
 class DomainError(Exception):
-    """Bad input or a refused action. `str(err)` is the one-line message."""
+    """Bad input or a refused action. `str(err)` is the one-line message; `fields` says per
+    field (the names the desk's previews use) and `rows` per typed row what is wrong."""
+
+    def __init__(self, message: str, *, fields: Mapping[str, str] | None = None,
+                 rows: Sequence[Any] = ()) -> None:
+        super().__init__(message)
+        self.fields: dict[str, str] = dict(fields or {})
+        self.rows: tuple[Any, ...] = tuple(rows)
 
 
 class NotFound(DomainError):
@@ -31,11 +40,15 @@ class Forbidden(Refused):
 
 
 class InviteRefused(DomainError):
-    """At least one address was refused; nothing was written. `outcomes` says why, per row."""
+    """At least one address was refused; nothing was written. `rows` (also `outcomes`) says
+    why, per row."""
 
     def __init__(self, message: str, outcomes: Any) -> None:
-        super().__init__(message)
-        self.outcomes = outcomes
+        super().__init__(message, rows=outcomes)
+
+    @property
+    def outcomes(self) -> tuple[Any, ...]:
+        return self.rows
 
 
 class TokenProblem(DomainError):

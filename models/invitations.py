@@ -18,6 +18,7 @@ from models.context import Ctx
 from models.errors import InviteRefused, NotFound, Refused
 from models.outbox import count_recent_invite_mails, enqueue
 from models.products import (
+    ADMIN,
     OPEN_STATUSES,
     PRODUCTS,
     REMINDABLE_STATUSES,
@@ -73,9 +74,11 @@ def _billable(session: Session, lic: License) -> int:
 
 def plan_invites(
     session: Session, ctx: Ctx, lic: License, org: Organization,
-    rows: Sequence[InviteRequest], now: datetime,
+    rows: Sequence[InviteRequest], now: datetime, also_members: Sequence[Account] = (),
 ) -> _Plan:
-    """Check every row against the rules without writing; one outcome per row, in order."""
+    """Check every row against the rules without writing; one outcome per row, in order.
+    `also_members`: accounts the license will have that are not written yet (a new license's
+    owner); they count as members and as billable users."""
     prod = PRODUCTS[lic.product]
     if not ctx.db.is_sqlite:
         # Serialize invitations per organization so the rate limit holds across processes.
@@ -83,7 +86,8 @@ def plan_invites(
     members = {
         a.email_key: a for a in session.execute(
             select(Account).where(Account.license_id == lic.id)).scalars()
-    }
+    } if lic.id is not None else {}
+    members.update({a.email_key: a for a in also_members})
     open_inv = {
         i.email_key: i for i in session.execute(select(Invitation).where(
             Invitation.license_id == lic.id,
@@ -132,7 +136,9 @@ def plan_invites(
                                               f"{email} will be invited as {role.name}"))
         seen.add(key)
         keys.append(key)
-    before = _billable(session, lic)
+    prod_free = {r.name for r in prod.roles if not r.billable}
+    before = (_billable(session, lic) if lic.id is not None else 0) + sum(
+        1 for a in also_members if a.role not in prod_free)
     return _Plan(tuple(outcomes), tuple(keys), lic.seats, before, before + new_billable)
 
 
@@ -228,7 +234,7 @@ def preview_invites(
     """What `invite` would do, row by row, without writing anything."""
     with ctx.db.read() as s:
         lic, org = _load(s, license_id)
-        rows = [*rows, InviteRequest(actor.email, "Administrator")] if add_me else list(rows)
+        rows = [*rows, InviteRequest(actor.email, ADMIN.name)] if add_me else list(rows)
         return plan_invites(s, ctx, lic, org, rows, ctx.now()).result()
 
 
@@ -238,7 +244,7 @@ def invite(
 ) -> InviteResult:
     """Invite every row, or nothing: InviteRefused says per row what is wrong."""
     if add_me:
-        rows = [*rows, InviteRequest(actor.email, "Administrator")]
+        rows = [*rows, InviteRequest(actor.email, ADMIN.name)]
     if not rows:
         raise Refused("no addresses to invite")
     now = ctx.now()

@@ -7,24 +7,49 @@ from models.context import Ctx
 from models.products import DATA_CENTERS
 from models.roles import acting
 from models.tables import Organization
-from models.text import InvalidText, clean_text, normalize_email
-from models.views import StaffRef
+from models.text import InvalidAddress, InvalidText, clean_text, normalize_email
+from models.views import OrgDraft, StaffRef
 
 
 def search_key(name: str, client_name: str, client_email: str) -> str:
     return f"{name} {client_name} {client_email}".casefold()
 
 
+def check_org(*, name: str, client_name: str, client_email: str,
+              data_center: str = "us") -> OrgDraft:
+    """The one place a new organization's fields are checked: every problem at once, per
+    field (name, client_name, client_email, data_center), in one DomainError."""
+    problems: dict[str, str] = {}
+    values: dict[str, str] = {}
+    for field, raw, label in (("name", name, "organization name"),
+                              ("client_name", client_name, "client name")):
+        try:
+            values[field] = clean_text(raw, label)
+        except InvalidText as err:
+            problems[field] = str(err)
+    email = key = ""
+    try:
+        email, key = normalize_email(client_email)
+    except InvalidAddress as err:
+        problems["client_email"] = str(err)
+    dc = data_center.strip().lower()
+    if dc not in DATA_CENTERS:
+        problems["data_center"] = (f"data centre must be one of {', '.join(DATA_CENTERS)}, "
+                                   f"not {dc!r}")
+    if problems:
+        raise InvalidText(next(iter(problems.values())), fields=problems)
+    return OrgDraft(name=values["name"], client_name=values["client_name"],
+                    client_email=email, client_email_key=key, data_center=dc)
+
+
 def create_organization(
     ctx: Ctx, actor: StaffRef, *, name: str, client_name: str, client_email: str,
     data_center: str = "us",
 ) -> int:
-    name = clean_text(name, "organization name")
-    client_name = clean_text(client_name, "client name")
-    email, key = normalize_email(client_email)
-    dc = data_center.strip().lower()
-    if dc not in DATA_CENTERS:
-        raise InvalidText(f"data centre must be one of {', '.join(DATA_CENTERS)}, not {dc!r}")
+    d = check_org(name=name, client_name=client_name, client_email=client_email,
+                  data_center=data_center)
+    name, client_name, email, key, dc = (d.name, d.client_name, d.client_email,
+                                         d.client_email_key, d.data_center)
     now = ctx.now()
     with acting(ctx, actor, "organization.create") as s:
         org = Organization(

@@ -221,3 +221,36 @@ class StaffRow:
     email: str
     role: str
     active: bool
+
+
+@dataclass(frozen=True)
+class Terms:
+    """A license's product and terms, checked (`licenses.check_terms` makes them)."""
+
+    product_key: str
+    paid: bool
+    trial_days: int | None
+    plan: str | None
+    seats: int | None
+    payer: str
+    data_center: str | None
+
+    def words(self) -> str:
+        """One line for a person: what is about to be created."""
+        from models.products import PRODUCTS
+
+        what = (f"paid, {self.plan} plan, {self.seats} seat(s)" if self.paid
+                else f"{self.trial_days}-day trial")
+        where = f" · {self.data_center.upper()} data centre" if self.data_center else ""
+        return f"{PRODUCTS[self.product_key].label} · {what} · paid by the {self.payer}{where}"
+
+
+@dataclass(frozen=True)
+class OrgDraft:
+    """A new organization's fields, checked (`organizations.check_org` makes them)."""
+
+    name: str
+    client_name: str
+    client_email: str
+    client_email_key: str
+    data_center: str

@@ -7,6 +7,7 @@ import asyncio
 import time
 from typing import TYPE_CHECKING, Any
 
+from textual import on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
@@ -15,6 +16,16 @@ from textual.screen import Screen
 from tui.cells import clean
 from tui.commands import CONSOLE
 from tui.hangup import watch_terminal
+from tui.messages import (
+    AlertsChanged,
+    InviteUsers,
+    MailQueued,
+    NewLicense,
+    OpenLicense,
+    OpenOrganization,
+    StaffChanged,
+    WorkFailed,
+)
 from tui.prefs import saved_theme
 from tui.work import DatabaseBack, DbWork, database_unreachable
 
@@ -25,6 +36,7 @@ if TYPE_CHECKING:
     from textual.timer import Timer
 
     from models.context import Ctx
+    from models.desk import Desk
     from models.views import NotificationRow, StaffRef
     from tui.boot import Booted
 
@@ -90,6 +102,53 @@ class LicenseDeskApp(DbWork, App[int]):
         self._boot_started = False
         self._boot_timer: Timer | None = None
         self._alerts_primed = False
+        self._desk: Desk | None = None
+
+    @property
+    def desk(self) -> Desk | None:
+        """The door into the domain for this console's staff member; None while starting."""
+        if self.ctx is None or self.staff is None:
+            return None
+        desk = self._desk
+        if desk is None or desk.staff != self.staff or desk.ctx is not self.ctx:
+            from models.desk import Desk
+
+            desk = self._desk = Desk(self.ctx, self.staff)
+        return desk
+
+    # messages from the screens -----------------------------------------------------------
+
+    @on(OpenOrganization)
+    def _open_organization(self, message: OpenOrganization) -> None:
+        self.open_org(message.org_id)
+
+    @on(OpenLicense)
+    def _open_license(self, message: OpenLicense) -> None:
+        self.open_license(message.license_id, message.tab)
+
+    @on(NewLicense)
+    def _new_license(self, message: NewLicense) -> None:
+        self.action_new_license(message.organization_id)
+
+    @on(InviteUsers)
+    def _invite_users(self, message: InviteUsers) -> None:
+        self.invite_users(message.license_id)
+
+    @on(MailQueued)
+    def _mail_queued(self) -> None:
+        self.kick_mail()
+
+    @on(AlertsChanged)
+    def _alerts_changed(self) -> None:
+        self.refresh_unread()
+
+    @on(StaffChanged)
+    def _staff_changed(self, message: StaffChanged) -> None:
+        self.staff_changed(message.staff)
+
+    @on(WorkFailed)
+    def on_work_failed(self, message: WorkFailed) -> None:
+        self.worker_failed(message.error)
 
     def get_default_screen(self) -> Screen[Any]:
         from tui.screens.clients import ClientsScreen
