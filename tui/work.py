@@ -109,11 +109,11 @@ class DbWork:
     """Transitional: the old `self.db(job, then)` idiom, until every screen uses `DeskNode`."""
 
     def db(self, job, then=None, *, group="db", exclusive=False):
-        app = self.app
+        app = self.app  # type: ignore[attr-defined]
         ctx = app.ctx
         if ctx is None:
             return None
-        worker = self.run_worker(
+        worker = self.run_worker(  # type: ignore[attr-defined]
             lambda: job(ctx), thread=True, group=group, exclusive=exclusive,
             exit_on_error=False, name=getattr(job, "__name__", group))
         if not hasattr(self, "_db_then"):
@@ -133,7 +133,7 @@ class DbWork:
             return
         del self._db_then[event.worker]
         started = self._db_started.pop(event.worker, 0.0)
-        app = self.app
+        app = self.app  # type: ignore[attr-defined]
         if event.state == WorkerState.SUCCESS:
             app.database_answered(started)
             then(event.worker.result)
