@@ -22,24 +22,81 @@ from tui.cells import clean
 
 @dataclass(frozen=True)
 class Command:
-    """One console command: `LicenseDeskApp.action_<action>`, bound to `key`."""
+    """One command, declared once: its key binding, footer label, palette entry, help line
+    and hint are all built from this.
+
+    where: "console" (every screen, handled by the app) or the name of the place it works
+    (a screen or wizard: "clients", "license", "users", "invite_wizard", …; see PLACES).
+    key: Textual key names, comma-separated alternatives ("question_mark,f1").
+    action: the `action_<action>` it runs (on the screen for a place, the app for console).
+    """
 
     action: str
     key: str
     title: str
     help: str
+    where: str = "console"
+    show: bool = True        # in the footer
+    palette: bool = True     # in the command palette
+    priority: bool = False   # works while an Input has focus
+
+    @property
+    def id(self) -> str:
+        return f"{self.where}.{self.action}"
+
+    @property
+    def keys_shown(self) -> str:
+        """The keys as a person reads them: "?/f1", "ctrl+s"."""
+        return "/".join(_KEY_WORDS.get(k, k) for k in self.key.split(","))
 
     def binding(self) -> Binding:
-        return Binding(self.key, self.action, self.title, show=False, id=self.action)
+        return Binding(self.key, self.action, self.title, show=self.show, id=self.id,
+                       priority=self.priority)
 
     def help_line(self) -> str:
-        return f"  {self.key:<8} {self.title}: {self.help}"
+        return f"  {self.keys_shown:<10} {self.title}: {self.help}"
 
+
+_KEY_WORDS = {"question_mark": "?", "comma": ",", "semicolon": ";", "space": "space",
+              "left_square_bracket": "[", "right_square_bracket": "]", "slash": "/"}
+
+
+# Where each place's commands are declared; the registry is their concatenation, in order.
+# Each module named here defines `COMMANDS: tuple[Command, ...]`.
+DECLARATIONS = ("tui.commands", "tui.wizard_commands")
 
 CONSOLE = (
-    Command("staff", "S", "Staff", "who works here, their roles; leads add, change, disable"),
-    Command("profile", "P", "My profile", "change your own name and e-mail"),
+    Command("staff", "S", "Staff", "who works here, their roles; leads add, change, disable",
+            show=False),
+    Command("profile", "P", "My profile", "change your own name and e-mail", show=False),
 )
+
+COMMANDS: tuple[Command, ...] = CONSOLE
+
+
+def registry() -> tuple[Command, ...]:
+    """Every command of the console, each once."""
+    from importlib import import_module
+
+    found: list[Command] = []
+    for name in DECLARATIONS:
+        found.extend(import_module(name).COMMANDS)
+    return tuple(found)
+
+
+def commands(where: str) -> tuple[Command, ...]:
+    return tuple(c for c in registry() if c.where == where)
+
+
+def bindings(where: str) -> list[Binding]:
+    """The BINDINGS of a place (a screen or the app), built from the declarations."""
+    return [c.binding() for c in commands(where)]
+
+
+def hint(where: str, *actions: str) -> str:
+    """A hint line from the declared keys: "ctrl+s send · esc cancel"."""
+    found = {c.action: c for c in commands(where)}
+    return " · ".join(f"{found[a].keys_shown} {found[a].title.lower()}" for a in actions)
 
 
 def _lookup(ctx: Any, query: str) -> tuple[list[Any], list[Any]]:
