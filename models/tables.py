@@ -41,6 +41,20 @@ class Organization(SQLModel, table=True):
     data_center: str = Field(default="us", max_length=8)
     created_at: datetime = Field(sa_column=_time())
     created_by: int | None = Field(default=None, foreign_key="staff.id")
+    # The language of the mails and signup page of its invitees (models.languages).
+    language: str = Field(default="en", max_length=16,
+                          sa_column_kwargs={"server_default": "en"})
+
+
+class OrganizationDomain(SQLModel, table=True):
+    """The client's own mail domains (case-folded A-label form): an invitation to an address
+    outside them is marked, an Administrator outside them needs a confirmation."""
+
+    __tablename__ = "organization_domain"
+    __table_args__ = (UniqueConstraint("organization_id", "domain"),)
+    id: int | None = Field(default=None, primary_key=True)
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    domain: str = Field(max_length=253)
 
 
 class License(SQLModel, table=True):
@@ -101,6 +115,8 @@ class Invitation(SQLModel, table=True):
     failed_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     invited_by: int | None = Field(default=None, foreign_key="staff.id", index=True)
     created_at: datetime = Field(sa_column=_time())
+    # The invitee's language; None: the organization's (models.languages.invitee_language).
+    language: str | None = Field(default=None, max_length=16)
 
 
 class OutboxMail(SQLModel, table=True):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 
 from starlette.applications import Starlette
@@ -14,9 +15,11 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from mailer.i18n import gettext_for, negotiate
 from models.accept import accept, lookup
 from models.context import Ctx
 from models.errors import TokenProblem
+from models.languages import language_for_token
 from models.passwords import MIN_LENGTH
 from models.text import InvalidText, clean_text
 from models.views import InvitationPublic
@@ -34,43 +37,63 @@ MAX_PASSWORD = 1024
 MAX_BODY = 16 * 1024
 MAX_FIELDS = 10
 _FIELDS = ("name", "password", "password2")
+
+
+def N_(message: str) -> str:
+    """Marks a message for the catalogs; translated where it is shown."""
+    return message
+
+
 _UNREADABLE = {
-    "name": "Your name could not be read: your browser sent characters that are not valid "
-            "text (UTF-8). Type your name again.",
-    "password": "Your password could not be read: your browser sent characters that are not "
-                "valid text (UTF-8). Type it again in both fields.",
+    "name": N_("Your name could not be read: your browser sent characters that are not "
+               "valid text (UTF-8). Type your name again."),
+    "password": N_("Your password could not be read: your browser sent characters that are "
+                   "not valid text (UTF-8). Type it again in both fields."),
 }
 
 _PROBLEMS = {
-    "unknown": (404, "Link not valid", "This invitation link does not work"),
-    "accepted": (410, "Already used", "This invitation was already used"),
-    "expired": (410, "Expired", "This invitation has expired"),
-    "revoked": (410, "Withdrawn", "This invitation was withdrawn"),
+    "unknown": (404, N_("Link not valid"), N_("This invitation link does not work")),
+    "accepted": (410, N_("Already used"), N_("This invitation was already used")),
+    "expired": (410, N_("Expired"), N_("This invitation has expired")),
+    "revoked": (410, N_("Withdrawn"), N_("This invitation was withdrawn")),
 }
 
 
-def validate(name: str, password: str, password2: str) -> dict[str, str]:
-    """Every problem with the form at once, keyed by field id."""
+def _identity(message: str) -> str:
+    return message
+
+
+def validate(name: str, password: str, password2: str,
+             _: Callable[[str], str] = _identity) -> dict[str, str]:
+    """Every problem with the form at once, keyed by field id; `_` translates."""
     errors: dict[str, str] = {}
     if not name.strip():
-        errors["name"] = "Enter your name."
+        errors["name"] = _("Enter your name.")
     elif "\ufffd" in name:
         # What a broken decoder on the way leaves behind; never stored as a name.
-        errors["name"] = ("Your name contains a garbled character (shown as \ufffd), a sign "
-                          "that it was changed on the way. Type your name again.")
+        errors["name"] = _("Your name contains a garbled character (shown as \ufffd), a sign "
+                           "that it was changed on the way. Type your name again.")
     else:
         try:
             clean_text(name, "name")
         except InvalidText:
-            errors["name"] = ("Your name contains control characters or is too long "
-                              "(200 characters at most). Type it again without them.")
+            errors["name"] = _("Your name contains control characters or is too long "
+                               "(200 characters at most). Type it again without them.")
     if len(password) < MIN_LENGTH:
-        errors["password"] = f"Use at least {MIN_LENGTH} characters for your password."
+        errors["password"] = _("Use at least %(count)s characters for your password.") % {
+            "count": MIN_LENGTH}
     elif len(password) > MAX_PASSWORD:
-        errors["password"] = f"Use at most {MAX_PASSWORD} characters for your password."
+        errors["password"] = _("Use at most %(count)s characters for your password.") % {
+            "count": MAX_PASSWORD}
     elif password != password2:
-        errors["password2"] = "The two passwords differ. Type the same password twice."
+        errors["password2"] = _("The two passwords differ. Type the same password twice.")
     return errors
+
+
+def language(request: Request) -> str:
+    """The page's language: the invitation's (set by _open), else the browser's choice."""
+    lang = getattr(request.state, "lang", None)
+    return lang if isinstance(lang, str) else negotiate(request.headers.get("accept-language"))
 
 
 class SignupApp:
@@ -82,14 +105,20 @@ class SignupApp:
 
     # -- answers -------------------------------------------------------------------------
 
-    def problem(self, state: str, inv: InvitationPublic) -> HTMLResponse:
+    def problem(self, request: Request, state: str, inv: InvitationPublic) -> HTMLResponse:
         status, label, heading = _PROBLEMS[state]
-        return self.pages.html("problem.html", status, state=state, inv=inv, label=label,
-                               heading=heading)
+        lang = language(request)
+        _ = gettext_for(lang)
+        return self.pages.html("problem.html", status, lang=lang, state=state, inv=inv,
+                               label=_(label), heading=_(heading))
 
-    def message(self, status: int, label: str, heading: str, *paragraphs: str) -> HTMLResponse:
-        return self.pages.html("message.html", status, label=label, heading=heading,
-                               paragraphs=paragraphs)
+    def message(self, request: Request, status: int, label: str, heading: str,
+                *paragraphs: str) -> HTMLResponse:
+        """A page of text: every message given is a catalog's id, translated here."""
+        lang = language(request)
+        _ = gettext_for(lang)
+        return self.pages.html("message.html", status, lang=lang, label=_(label),
+                               heading=_(heading), paragraphs=[_(p) for p in paragraphs])
 
     def form(self, request: Request, token: str, inv: InvitationPublic, *, name: str = "",
              errors: dict[str, str] | None = None, status: int = 200) -> HTMLResponse:
@@ -97,22 +126,24 @@ class SignupApp:
         if not _PLAUSIBLE.fullmatch(nonce):
             nonce = self.csrf.new_nonce()
         # Reusing the nonce keeps a form open in a second tab valid.
-        resp = self.pages.html("invite.html", status, inv=inv, name=name, errors=errors or {},
+        resp = self.pages.html("invite.html", status, lang=language(request), inv=inv,
+                               name=name, errors=errors or {},
                                csrf=self.csrf.field_for(nonce, token))
         resp.set_cookie(COOKIE, nonce, path="/invite/", httponly=True, samesite="strict",
                         secure=request.url.scheme == "https")
         return resp
 
-    def too_many(self, retry_after: int) -> HTMLResponse:
+    def too_many(self, request: Request, retry_after: int) -> HTMLResponse:
         minutes = max(1, round(retry_after / 60))
+        _ = gettext_for(language(request))
         resp = self.message(
-            429, "Too many attempts", "Too many invalid links from your network",
-            "This link does not work, and many other links that do not work came from your "
-            "network. Check that you opened the whole link from your invitation mail: "
-            "a correct link opens at once.",
-            f"Links that do not work are refused from your network for about {minutes} "
-            f"minute{'s' if minutes != 1 else ''}. If your link still does not open, ask the "
-            "person who invited you for a new invitation.")
+            request, 429, N_("Too many attempts"), N_("Too many invalid links from your network"),
+            N_("This link does not work, and many other links that do not work came from your "
+               "network. Check that you opened the whole link from your invitation mail: "
+               "a correct link opens at once."),
+            _("Links that do not work are refused from your network for about %(minutes)s "
+              "min. If your link still does not open, ask the person who invited you for a "
+              "new invitation.") % {"minutes": minutes})
         resp.headers["Retry-After"] = str(retry_after)
         return resp
 
@@ -123,20 +154,25 @@ class SignupApp:
         token = request.path_params["token"]
         # Looked up first: a valid link is never refused, whatever came from its address.
         if _PLAUSIBLE.fullmatch(token):
-            inv = await run_in_threadpool(lookup, self.ctx, token)
+            inv, lang = await run_in_threadpool(self._lookup, token)
+            if lang is not None:
+                request.state.lang = lang
         else:
             inv = InvitationPublic(state="unknown")
         if inv.state == "unknown":
             client = client_key(request.client.host if request.client else "-")
             wait = self.limiter.retry_after(client)
             if wait:
-                return token, self.too_many(wait)
+                return token, self.too_many(request, wait)
             self.limiter.record_failure(client)
             await self.limiter.slow_down(client)
-            return token, self.problem("unknown", inv)
+            return token, self.problem(request, "unknown", inv)
         if inv.state != "open":
-            return token, self.problem(inv.state, inv)
+            return token, self.problem(request, inv.state, inv)
         return token, inv
+
+    def _lookup(self, token: str) -> tuple[InvitationPublic, str | None]:
+        return lookup(self.ctx, token), language_for_token(self.ctx, token)
 
     async def show(self, request: Request) -> Response:
         """GET changes nothing: mail scanners and link previews open links too."""
@@ -151,24 +187,25 @@ class SignupApp:
             return found
         inv = found
         if int(request.headers.get("content-length") or 0) > MAX_BODY:
-            return self.refused_form(413)
+            return self.refused_form(request, 413)
         try:
             form = await read_form(request, max_bytes=MAX_BODY, max_fields=MAX_FIELDS)
         except FormRefused as err:
-            return self.refused_form(err.status)
+            return self.refused_form(request, err.status)
         name = form.get("name")[:1000]
         password = form.get("password")
         password2 = form.get("password2")
+        _ = gettext_for(language(request))
         if not self.csrf.check(request.cookies.get(COOKIE), form.get(FIELD), token):
             return self.form(request, token, inv, name=name, status=403, errors={
-                "name": "Your form had expired or your browser blocked its cookie. "
-                        "Check your name, type your password again and send the form once more."})
-        errors = validate(name, password, password2)
+                "name": _("Your form had expired or your browser blocked its cookie. Check "
+                          "your name, type your password again and send the form once more.")})
+        errors = validate(name, password, password2, _)
         if "name" in form.unreadable:
-            errors["name"] = _UNREADABLE["name"]
+            errors["name"] = _(_UNREADABLE["name"])
         if form.unreadable & {"password", "password2"}:
             errors.pop("password2", None)
-            errors["password"] = _UNREADABLE["password"]
+            errors["password"] = _(_UNREADABLE["password"])
         errors = {f: errors[f] for f in _FIELDS if f in errors}
         if errors:
             return self.form(request, token, inv, name=name, errors=errors, status=400)
@@ -179,29 +216,31 @@ class SignupApp:
                 return self.form(request, token, inv, name=name, status=400,
                                  errors={"password": str(err).capitalize() + "."})
             # Lost a race with another click, or the link changed meanwhile.
-            return self.problem(err.state, replace(inv, state=err.state))
+            return self.problem(request, err.state, replace(inv, state=err.state))
         except InvalidText as err:
             return self.form(request, token, inv, name=name, status=400,
                              errors={"name": str(err).capitalize() + "."})
-        resp = self.pages.html("done.html", name=clean_text(name, "name"), result=result,
-                               inv=inv)
+        resp = self.pages.html("done.html", lang=language(request),
+                               name=clean_text(name, "name"), result=result, inv=inv)
         resp.delete_cookie(COOKIE, path="/invite/")
         return resp
 
-    def refused_form(self, status: int) -> HTMLResponse:
+    def refused_form(self, request: Request, status: int) -> HTMLResponse:
         if status == 413:
-            return self.message(413, "Too large", "That form was too large",
-                                "Go back and fill in the form again.")
-        return self.message(status, "Form not accepted", "That form could not be read",
-                            "Open the link from your invitation mail again and fill in the "
-                            "form on that page.")
+            return self.message(request, 413, N_("Too large"), N_("That form was too large"),
+                                N_("Go back and fill in the form again."))
+        return self.message(request, status, N_("Form not accepted"),
+                            N_("That form could not be read"),
+                            N_("Open the link from your invitation mail again and fill in the "
+                               "form on that page."))
 
     # -- the rest ------------------------------------------------------------------------
 
     async def home(self, request: Request) -> Response:
-        return self.message(200, "Signup", "Open the link from your invitation mail",
-                            "This page creates accounts for people invited to a license. "
-                            "Use the link in the invitation mail you received.")
+        return self.message(request, 200, N_("Signup"),
+                            N_("Open the link from your invitation mail"),
+                            N_("This page creates accounts for people invited to a license. "
+                               "Use the link in the invitation mail you received."))
 
     async def favicon(self, request: Request) -> Response:
         return Response(status_code=204)
@@ -209,10 +248,12 @@ class SignupApp:
     async def http_error(self, request: Request, exc: Exception) -> Response:
         code = exc.status_code if isinstance(exc, HTTPException) else 500
         if code == 404:
-            return self.message(404, "Not found", "There is no page here",
-                                "Use the link from your invitation mail.")
-        return self.message(code, "Request refused", "That request could not be handled",
-                            "Go back and try again, using the link from your invitation mail.")
+            return self.message(request, 404, N_("Not found"), N_("There is no page here"),
+                                N_("Use the link from your invitation mail."))
+        return self.message(request, code, N_("Request refused"),
+                            N_("That request could not be handled"),
+                            N_("Go back and try again, using the link from your invitation "
+                               "mail."))
 
 
 def create_app(ctx: Ctx, *, limiter: BadTokenLimiter | None = None,
