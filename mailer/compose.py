@@ -13,7 +13,7 @@ from email.headerregistry import BaseHeader, HeaderRegistry
 from email.message import EmailMessage, Message
 from email.policy import EmailPolicy
 from email.utils import format_datetime, parseaddr
-from functools import cache, lru_cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, cast
 
@@ -27,17 +27,22 @@ from jinja2 import (
 )
 
 from mailer.headers import Folded, address_header, text_header
+from mailer.i18n import EXTENSIONS, environments, format_when, gettext_for
+from models.handover import signup_link
+from models.languages import DEFAULT as DEFAULT_LANGUAGE
+from models.languages import invitee_language
 from models.notifications import in_words
 from models.outbox import INVITE_KINDS, ClaimedMail
 from models.settings import Settings
+from models.text import CONTROL as _CTRL
 from models.text import printable, quote
 
 TEMPLATES = Path(__file__).with_name("templates")
 LINK_KINDS = (*INVITE_KINDS, "resend")
 KINDS = (*LINK_KINDS, "notify_accepted", "notify_overdue", "notify_failed")
 
-# Controls (CR and LF above all), line and paragraph separators, bidi overrides.
-_CTRL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]+")
+# _CTRL: controls (CR and LF above all), line and paragraph separators, bidi overrides;
+# models.text.CONTROL is the one definition.
 
 
 @dataclass(frozen=True)
@@ -65,8 +70,7 @@ def one_line(value: Any, max_len: int = 300) -> str:
     return text.strip()[:max_len]
 
 
-@cache
-def _env() -> Environment:
+def _make_env() -> Environment:
     return Environment(
         loader=FileSystemLoader(TEMPLATES),
         # HTML parts escape every value; plain-text parts must not (no &amp; in a name).
@@ -74,31 +78,66 @@ def _env() -> Environment:
         undefined=StrictUndefined,
         keep_trailing_newline=True,
         auto_reload=False,  # templates ship with the code; skip a stat() per mail
+        extensions=EXTENSIONS,
     )
 
 
+# One environment per language (mailer/i18n.py); staff notifications are always English.
+_env = environments(_make_env)
+
+
+def language_of(mail: ClaimedMail) -> str:
+    """The mail's language: the invitee's, as queued in the payload (models.languages), for
+    an invitation, reminder or resend; English for anything else or a row without one."""
+    if mail.kind not in LINK_KINDS:
+        return DEFAULT_LANGUAGE
+    return invitee_language(str(mail.payload.get("language") or ""), None)
+
+
 @lru_cache(maxsize=64)
-def _when(iso: str | None) -> str:
+def _when(iso: str | None, lang: str = DEFAULT_LANGUAGE) -> str:
     if not iso:
-        return "it expires"
-    return datetime.fromisoformat(iso).strftime("%Y-%m-%d %H:%M UTC")
+        _ = gettext_for(lang)
+        return _("it expires")
+    return format_when(datetime.fromisoformat(iso), lang)
+
+
+def subject_of(mail: ClaimedMail) -> str:
+    """The Subject: as queued for English and for every mail but an invitee's; built anew in
+    the invitee's language otherwise (the queued one is English)."""
+    lang = language_of(mail)
+    if lang == DEFAULT_LANGUAGE:
+        return one_line(mail.subject)
+    _ = gettext_for(lang)
+    p = mail.payload
+    subject = _("%(inviter)s invites you to %(organization)s on %(product)s") % {
+        "inviter": p.get("inviter_name") or _("Your support partner"),
+        "organization": p.get("organization", ""), "product": p.get("product", "")}
+    if mail.kind == "reminder":
+        subject = _("Reminder: %(subject)s") % {"subject": subject}
+    return one_line(subject)
 
 
 def render(mail: ClaimedMail, settings: Settings) -> tuple[str, str]:
-    """(text, html) for a claimed row."""
+    """(text, html) for a claimed row, in its language (language_of)."""
     if mail.kind not in KINDS:
         raise ComposeError(f"no template for mail kind {mail.kind!r}")
+    lang = language_of(mail)
     values: dict[str, Any] = {k: one_line(v, 1000) for k, v in mail.payload.items()}
-    values["subject"] = one_line(mail.subject)
+    values["subject"] = subject_of(mail)
     values["overdue_span"] = in_words(settings.overdue_after)
     values.setdefault("reason", "")
     if mail.kind in LINK_KINDS:
         if not mail.token:
             raise ComposeError("the invitation link cannot be rebuilt (token key changed?); "
                                "resend the invitation")
-        values["link"] = settings.signup_url + mail.token
-        values["expires"] = _when(mail.payload.get("expires_at"))
-    env = _env()
+        _ = gettext_for(lang)
+        values["link"] = signup_link(settings, mail.token)
+        values["expires"] = _when(mail.payload.get("expires_at"), lang)
+        values["inviter"] = values.get("inviter_name") or _("Your support partner")
+        email, name = values.get("inviter_email", ""), values.get("inviter_name", "")
+        values["contact"] = f"{name} <{email}>" if name and email else email
+    env = _env(lang)
     try:
         return (env.get_template(f"{mail.kind}.txt").render(values),
                 env.get_template(f"{mail.kind}.html").render(values))
@@ -290,7 +329,7 @@ def _compose(mail: ClaimedMail, settings: Settings, now: datetime, to_addr: str)
     if mail.reply_to:
         inviter = str(mail.payload.get("inviter_name", ""))
         msg.set_raw("Reply-To", _reply_to(inviter, _wire_address(mail.reply_to)[0]))
-    msg.set_raw("Subject", text_header("Subject", one_line(mail.subject)))
+    msg.set_raw("Subject", text_header("Subject", subject_of(mail)))
     _shared(msg, "Date", format_datetime(now.replace(microsecond=0)))
     # Fixed when the row was written, so a retried mail is recognisably the same one.
     msg.set_raw("Message-ID", _message_id(mail.message_id))

@@ -22,21 +22,11 @@ from mailer.compose import one_line
 from mailer.relay import POLL_SECONDS, AlertHook, Relay
 from mailer.smtp import SmtpConfig
 from models.context import Ctx
+from models.db import unreachable
 
 log = logging.getLogger("licensedesk.mailer")
 
 SCAN_RETRY_SECONDS = 2.0  # while the scans fail: how often they try again (at most)
-
-
-def database_unreachable(err: BaseException | None) -> bool:
-    """Whether `err` says the database cannot be used right now (a server stopped or
-    restarting, a network cut, a lock held too long): retried, not a bug of ours."""
-    from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-    from sqlalchemy.exc import TimeoutError as PoolTimeout
-
-    if isinstance(err, OperationalError | InterfaceError | PoolTimeout):
-        return True
-    return isinstance(err, DBAPIError) and err.connection_invalidated
 
 
 class MailService:
@@ -155,7 +145,7 @@ class MailService:
         if self._scan_logged or await self._relay_says_it():
             return
         self._scan_logged = True
-        database = database_unreachable(err)
+        database = unreachable(err)
         log.error("overdue/expiry scans failed, retrying every %gs: %s", retry,
                   self.scan_failing if database else type(err).__name__,
                   exc_info=not database)  # not the database: a bug, whose trace is wanted once

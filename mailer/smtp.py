@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ipaddress
 import logging
 import os
 import socket
@@ -24,6 +23,7 @@ import aiosmtplib
 from aiosmtplib.email import flatten_message
 
 from mailer.compose import Outgoing, one_line
+from models.net import is_loopback
 from models.settings import Settings
 from models.text import printable
 
@@ -70,15 +70,6 @@ class Secret:
         return "Secret('**********')"
 
     __str__ = __repr__
-
-
-def is_loopback(host: str) -> bool:
-    if host.lower().rstrip(".") == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def read_password_file(path: Path) -> Secret:

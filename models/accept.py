@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import col
 
-from models.audit import record
+from models.audit import AuditText, record
 from models.context import Ctx
 from models.errors import TokenProblem
 from models.notifications import notify
@@ -28,7 +29,7 @@ def lookup(ctx: Ctx, token: str) -> InvitationPublic:
     """What a link is for; reads only (mail scanners open links)."""
     with ctx.db.read() as s:
         inv = s.execute(
-            select(Invitation).where(Invitation.token_hash == hash_token(token))
+            select(Invitation).where(col(Invitation.token_hash) == hash_token(token))
         ).scalar_one_or_none()
         if inv is None:
             return InvitationPublic(state="unknown")
@@ -48,6 +49,11 @@ def lookup(ctx: Ctx, token: str) -> InvitationPublic:
         )
 
 
+def accepted_audit(name: str, email: str, role: str) -> AuditText:
+    return AuditText(email, "invitation.accepted",
+                     f"{name} <{email}> accepted and joined as {role}")
+
+
 def problem(state: str) -> TokenProblem:
     return TokenProblem(state, _MESSAGES[state])
 
@@ -65,12 +71,12 @@ def accept(ctx: Ctx, token: str, name: str, password: str) -> AcceptResult:
             row = s.execute(
                 update(Invitation)
                 .where(
-                    Invitation.token_hash == hash_token(token),
-                    Invitation.status.in_(OPEN_STATUSES),  # type: ignore[attr-defined]
-                    Invitation.expires_at > now,
+                    col(Invitation.token_hash) == hash_token(token),
+                    col(Invitation.status).in_(OPEN_STATUSES),
+                    col(Invitation.expires_at) > now,
                 )
                 .values(status="accepted", accepted_at=now)
-                .returning(Invitation.id)
+                .returning(col(Invitation.id))
             ).first()
             if row is None:
                 state = lookup(ctx, token).state
@@ -83,8 +89,7 @@ def accept(ctx: Ctx, token: str, name: str, password: str) -> AcceptResult:
             )
             s.add(account)
             s.flush()
-            record(s, now, inv.email, "invitation.accepted",
-                   f"{name} <{inv.email}> accepted and joined as {inv.role}",
+            record(s, now, *accepted_audit(name, inv.email, inv.role),
                    organization_id=inv.organization_id, license_id=inv.license_id,
                    invitation_id=inv.id)
             notify(s, ctx, inv, "accepted", now)

@@ -10,10 +10,20 @@ from __future__ import annotations
 import os
 from datetime import datetime
 from functools import cache
+from typing import NamedTuple
 
 from sqlmodel import Session
 
 from models.tables import AuditEvent
+
+
+class AuditText(NamedTuple):
+    """Who, what and the words of one audit row: each service states its own wording once,
+    as a function returning this (`record(s, now, *text, ...)`), which the demo data reuses."""
+
+    actor: str
+    kind: str
+    detail: str
 
 
 def record(

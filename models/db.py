@@ -19,9 +19,9 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import CursorResult, Engine, Result, create_engine, event, inspect, text
 from sqlalchemy.engine.base import OptionEngine
 from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 from sqlmodel import Session
@@ -98,12 +98,31 @@ def _display_url(url: str) -> str:
         return "LICENSEDESK_DATABASE_URL"
 
 
-def _driver_error(err: BaseException) -> bool:
+def _driver_error(err: BaseException) -> TypeGuard[Exception]:
     if isinstance(err, sqlite3.Error):
         return True
     module = type(err).__module__
     return module.startswith("psycopg") and type(err).__name__ in (
         "OperationalError", "InterfaceError")
+
+
+def unreachable(err: BaseException | None) -> bool:
+    """Whether `err` says the database cannot be used right now (a server stopped or
+    restarting, a network cut, a lock held too long): retried, not a bug of ours. The one
+    rule for the relay, the scans and the console."""
+    from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    if isinstance(err, OperationalError | InterfaceError | PoolTimeout):
+        return True
+    return isinstance(err, DBAPIError) and err.connection_invalidated
+
+
+def rowcount(res: Result[Any]) -> int:
+    """Rows an UPDATE or DELETE matched. Session.execute is typed as returning a Result, but
+    for those statements it is a CursorResult, which has the count."""
+    assert isinstance(res, CursorResult)
+    return int(res.rowcount)
 
 
 def describe(err: BaseException, url: str) -> DatabaseProblem | None:
@@ -116,7 +135,7 @@ def describe(err: BaseException, url: str) -> DatabaseProblem | None:
     if _driver_error(err):
         # Raised by the driver itself (the relay's plain DB-API writes), not wrapped by
         # SQLAlchemy: read it the same way.
-        err = DBAPIError.instance(None, None, err, type(err))  # type: ignore[arg-type]
+        err = DBAPIError.instance(None, None, err, type(err))
     if isinstance(err, OSError) and not isinstance(err, DBAPIError):
         reason = err.strerror or str(err)
         if getattr(err, "errno", None) == 28:  # ENOSPC

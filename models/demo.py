@@ -4,17 +4,25 @@ Written with DB-API `executemany` in one transaction per chunk, bypassing the OR
 services would take hours for a million invitations. The rows keep the services' rules
 (every invitation has its outbox row and audit row; accepted ones have their Account; one
 open invitation per license and address), so the console and scans treat them as real.
+The words of every invitation's mail, audit line and notification come from the functions
+the services write them with (`invitation_mail`, `overdue_audit`, `notice`, ...), so demo rows
+cannot drift from real ones. Calling them per row would double the cost of a big load, so
+each is called once with stand-in values, and what it returns becomes an SQL expression
+(or, for a mail, rows of a temporary table) that derives each invitation's outbox and audit
+rows from the chunk's invitations, as fast as hand-written SQL and in the services' words.
 Demo mails are recorded as already sent, so a first start does not flood the mail catcher.
 """
 
 from __future__ import annotations
 
 import bisect
+import contextlib
+import gc
 import hashlib
 import itertools
-import json
 import multiprocessing
 import random
+import re
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -23,10 +31,15 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from models.accept import accepted_audit
+from models.audit import AuditText
 from models.context import Ctx
 from models.errors import Refused
-from models.notifications import SUBJECTS, in_words
+from models.invitations import InvitationMail, invitation_mail, revoked_audit
+from models.notifications import failed_audit, notice
+from models.outbox import json_text, payload_text
 from models.products import OWNER, PLANS, PRODUCTS
+from models.scans import expired_audit, overdue_audit
 from models.staff import ensure_staff, registered
 from models.views import StaffRef
 
@@ -88,14 +101,79 @@ _COLUMNS = {
     "outbox_mail": "kind to_addr to_name reply_to subject message_id payload token_sealed "
                    "status attempts next_attempt_at lease_owner lease_until sent_at last_error "
                    "invitation_id send_no notification_id organization_id created_at",
-    "audit_event": "at actor kind organization_id license_id invitation_id detail",
+    "audit_event": "at actor kind detail organization_id license_id invitation_id",
 }
 _EXPLICIT_IDS = ("organization", "license", "invitation", "notification")
 _RANGED = ("organization", "license", "invitation")
 _LABEL_SQL = "CASE l.product " + " ".join(
     f"WHEN '{k}' THEN '{p.label}'" for k, p in PRODUCTS.items()) + " END"
-# What the services write beside each invitation, derived in SQL from the invitation rows of
-# a chunk: the same text the services write, without a Python round trip per row.
+
+# Stand-ins the wording functions place like any value, found again in what they return. A
+# function that transformed a value instead of placing it would leave none to find: _parts
+# then raises, and the demo tests fail, rather than the demo silently writing other words.
+# (A value a function cuts to a length, such as a subject to 300 characters, is short here.)
+_EMAIL, _ROLE, _NAME, _ORG, _PRODUCT, _REASON = (f"\x1d{n}\x1d" for n in "ERNOPF")
+_SEND_NO, _LICENSE_ID = 918273641, 918273642
+_EXPIRES = datetime(1999, 9, 9, 9, 9, 9, tzinfo=UTC)
+_MARKS = ("\x1d", json_text("\x1d")[1:-1], "9182736", "1999-09-09")  # a stand-in, or part of one
+
+
+def _parts(text: str, slots: dict[str, str]) -> list[tuple[bool, str]]:
+    """`text` split into (False, literal) and (True, slot name) pieces at the stand-ins."""
+    pattern = "|".join(re.escape(k) for k in sorted(slots, key=len, reverse=True))
+    pieces = re.split(f"({pattern})", text) if slots else [text]
+    out = [(n % 2 == 1, slots[p] if n % 2 else p) for n, p in enumerate(pieces) if p]
+    if any(not slot and any(m in p for m in _MARKS) for slot, p in out):
+        raise ValueError(f"a wording function changed a stand-in value: {text!r}")
+    return out
+
+
+def _needs(text: str, *stand_ins: str) -> str:
+    missing = [s for s in stand_ins if s not in text]
+    if missing:
+        raise ValueError(f"a wording function dropped or changed {missing!r}: {text!r}")
+    return text
+
+
+def _sql(text: str, slots: dict[str, str]) -> str:
+    """`text` as an SQL expression: literals quoted, stand-ins replaced by column expressions."""
+    pieces = [p if slot else "'" + p.replace("'", "''") + "'" for slot, p in _parts(text, slots)]
+    return " || ".join(pieces) or "''"
+
+
+def _audit_sql(text: AuditText, slots: dict[str, str], at: str, source: str,
+               where: str = "", order: str = "i.id") -> str:
+    return f"""
+INSERT INTO audit_event (at, actor, kind, detail, organization_id, license_id, invitation_id)
+SELECT {at}, {_sql(text.actor, slots)}, {_sql(text.kind, slots)}, {_sql(text.detail, slots)},
+    i.organization_id, i.license_id, i.id
+FROM {source} WHERE i.id BETWEEN :lo AND :hi{where} ORDER BY {order}"""  # noqa: S608 (templates)
+
+
+def _send_audit_sql() -> str:
+    """The send's audit row: what invitation_mail says for a first send or a reminder."""
+    def words(kind: str) -> InvitationMail:
+        return invitation_mail(kind, email=_EMAIL, role=_ROLE, send_no=_SEND_NO,
+                               organization=_ORG, product=_PRODUCT, license_id=_LICENSE_ID,
+                               inviter_name=_NAME, inviter_email=_NAME, expires_at=_EXPIRES)
+    first, again = words("invitation"), words("reminder")
+    slots = {_EMAIL: "i.email", _ROLE: "i.role", str(_SEND_NO): "i.send_no"}
+    for mail in (first, again):
+        _needs(mail.detail, _EMAIL, _ROLE)
+    return f"""
+INSERT INTO audit_event (at, actor, kind, detail, organization_id, license_id, invitation_id)
+SELECT i.sent_at, s.email,
+    CASE WHEN i.times_sent = 1 THEN {_sql(first.event, slots)} ELSE {_sql(again.event, slots)} END,
+    CASE WHEN i.times_sent = 1 THEN {_sql(first.detail, slots)}
+        ELSE {_sql(again.detail, slots)} END,
+    i.organization_id, i.license_id, i.id
+FROM invitation i JOIN staff s ON s.id = i.invited_by
+WHERE i.id BETWEEN :lo AND :hi ORDER BY i.id"""  # noqa: S608 (templates)
+
+
+# What the services write beside a chunk's rows, derived in SQL from them: the organizations'
+# and licenses' creation, and each invitation's audit trail in the services' own words (its
+# mail: _Stamps; a revocation's row is made in Python, its time is random).
 _DERIVED: tuple[tuple[str, str, str], ...] = (
     ("organization", "audit_event", """
 INSERT INTO audit_event (at, actor, kind, organization_id, license_id, invitation_id, detail)
@@ -111,53 +189,136 @@ SELECT l.created_at, s.email, 'license.created', l.organization_id, l.id, NULL,
         || UPPER(l.data_center) || ')'
 FROM license l JOIN staff s ON s.id = l.created_by
 WHERE l.id BETWEEN :lo AND :hi ORDER BY l.id"""),  # noqa: S608 (constants only)
-    ("invitation", "outbox_mail", f"""
+    ("invitation", "audit_event", _send_audit_sql()),
+    ("invitation", "audit_event", _audit_sql(
+        overdue_audit(_EMAIL, _SEND_NO), {_EMAIL: "i.email", str(_SEND_NO): "i.send_no"},
+        "i.overdue_at", "invitation i", " AND i.status IN ('overdue', 'expired')")),
+    ("invitation", "audit_event", _audit_sql(
+        expired_audit(_EMAIL), {_EMAIL: "i.email"},
+        "i.expires_at", "invitation i", " AND i.status = 'expired'")),
+    # From the chunk's accounts (their ids, {accounts}): account.invitation_id has no index.
+    ("invitation", "audit_event", _audit_sql(
+        accepted_audit(_NAME, _EMAIL, _ROLE), {_NAME: "a.name", _EMAIL: "a.email", _ROLE: "a.role"},
+        "a.created_at", "account a JOIN invitation i ON i.id = a.invitation_id",
+        " AND a.id BETWEEN {accounts}", "a.id")),
+    ("invitation", "audit_event", _audit_sql(
+        failed_audit(_EMAIL, _REASON), {_EMAIL: "i.email", _REASON: "i.failed_reason"},
+        "i.sent_at", "invitation i", " AND i.status = 'failed'")),
+)
+
+
+# An invitation's mail is derived in SQL too, from invitation_mail's words for each (product,
+# send, role, inviter), held in a temporary table: the literal text around the values that
+# vary per row. Those go into the payload inside JSON strings; every one the demo makes
+# (addresses, organization names) is plain ASCII that JSON writes as is.
+_SUBJECT_SLOTS = {_ORG: "o.name"}
+_PAYLOAD_SLOTS = {
+    json_text(_EMAIL)[1:-1]: "i.email", json_text(_ORG)[1:-1]: "o.name",
+    str(_LICENSE_ID): "i.license_id", _EXPIRES.isoformat(): "{expires_iso}",
+}
+# isoformat() of a whole-second UTC time, from the column as each dialect holds it.
+_EXPIRES_ISO = {
+    True: "substr(i.expires_at, 1, 10) || 'T' || substr(i.expires_at, 12, 8) || '+00:00'",
+    False: "to_char(i.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS') || '+00:00'",
+}
+
+
+def _plain(*words: str) -> None:
+    odd = [w for w in words if json_text(w) != f'"{w}"' or not w.isascii()]
+    if odd:
+        raise ValueError(f"demo words JSON would escape: {odd!r}")
+
+
+# Every address and organization name a load makes is built from these.
+_plain(*_FIRST, *_LAST, *_ADJ, *_NOUN, *_SUFFIX)
+
+
+def _split(text: str, slots: dict[str, str]) -> tuple[list[str], list[str]]:
+    """Literal pieces around the stand-ins (one more than the slots) and the slots' SQL."""
+    literals, exprs = [""], []
+    for slot, p in _parts(text, slots):
+        if slot:
+            exprs.append(p)
+            literals.append("")
+        else:
+            literals[-1] += p
+    return literals, exprs
+
+
+class _Stamps:
+    """invitation_mail's words for every (product, send, role, inviter) a load can give an
+    invitation."""
+
+    def __init__(self, staff: list[StaffRef]) -> None:
+        self.rows: list[tuple[Any, ...]] = []
+        shape: tuple[list[str], list[str]] | None = None
+        pairs = [(prod, role) for prod in PRODUCTS.values() for role in prod.role_names]
+        for (prod, role), send_no, inviter in itertools.product(
+                pairs, _SENDS, {s.id: s for s in staff}.values()):
+            kind = "invitation" if send_no == 1 else "reminder"
+            mail = invitation_mail(
+                kind, email=_EMAIL, role=role, send_no=send_no, organization=_ORG,
+                product=prod.label, license_id=_LICENSE_ID,
+                inviter_name=inviter.name or inviter.email, inviter_email=inviter.email,
+                expires_at=_EXPIRES)
+            subject, subject_sql = _split(mail.subject, _SUBJECT_SLOTS)
+            payload, payload_sql = _split(
+                _needs(payload_text(mail.payload), *_PAYLOAD_SLOTS), _PAYLOAD_SLOTS)
+            if shape is None:
+                shape = (subject_sql, payload_sql)
+            elif shape != (subject_sql, payload_sql):
+                raise ValueError("invitation_mail words some mails in another shape; "
+                                 "teach models.demo its variants")
+            self.rows.append((prod.key, send_no, role, inviter.id, kind, mail.reply_to,
+                              *subject, *payload))
+        assert shape is not None
+        self.subject_sql, self.payload_sql = shape
+
+    def create(self, conn: Connection, mark: str) -> None:
+        n_subject, n_payload = len(self.subject_sql) + 1, len(self.payload_sql) + 1
+        cols = ["product", "send_no", "role", "staff_id", "kind", "reply_to",
+                *(f"s{k}" for k in range(n_subject)), *(f"p{k}" for k in range(n_payload))]
+        types = ["TEXT", "INTEGER", "TEXT", "INTEGER", *["TEXT"] * (len(cols) - 4)]
+        conn.exec_driver_sql("DROP TABLE IF EXISTS demo_stamp")  # a pooled connection's last
+        conn.exec_driver_sql("CREATE TEMPORARY TABLE demo_stamp ("
+                             + ", ".join(f"{c} {t}" for c, t in zip(cols, types, strict=True))
+                             + ")")
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        cur = raw.cursor()
+        try:
+            marks = ", ".join([mark] * len(cols))
+            cur.executemany(f"INSERT INTO demo_stamp VALUES ({marks})", self.rows)  # noqa: S608
+        finally:
+            cur.close()
+
+    def outbox_sql(self, sqlite: bool) -> str:
+        subject = _interleave("st.s", self.subject_sql)
+        payload = _interleave("st.p", self.payload_sql).replace(
+            "{expires_iso}", _EXPIRES_ISO[sqlite])
+        return f"""
 INSERT INTO outbox_mail (kind, to_addr, to_name, reply_to, subject, message_id, payload,
     status, attempts, next_attempt_at, sent_at, last_error, invitation_id, send_no,
     organization_id, created_at)
-SELECT CASE WHEN i.times_sent = 1 THEN 'invitation' ELSE 'reminder' END, i.email, '', s.email,
-    CASE WHEN i.times_sent = 1 THEN '' ELSE 'Reminder: ' END || s.name || ' invites you to '
-        || o.name || ' on ' || {_LABEL_SQL},
-    '<demo-' || (1000000000000 + i.id) || '@licensedesk.local>',
-    '{{"demo": true, "license_id": ' || i.license_id || ', "role": "' || i.role || '"}}',
+SELECT st.kind, i.email, '', st.reply_to, {subject},
+    '<demo-' || (1000000000000 + i.id) || '@licensedesk.local>', {payload},
     CASE WHEN i.status = 'failed' THEN 'failed' ELSE 'sent' END, 1, i.sent_at,
     CASE WHEN i.status = 'failed' THEN NULL ELSE i.sent_at END, i.failed_reason, i.id,
     i.send_no, i.organization_id, i.sent_at
 FROM invitation i JOIN license l ON l.id = i.license_id
-    JOIN organization o ON o.id = i.organization_id JOIN staff s ON s.id = i.invited_by
-WHERE i.id BETWEEN :lo AND :hi ORDER BY i.id"""),  # noqa: S608 (constants only)
-    ("invitation", "audit_event", """
-INSERT INTO audit_event (at, actor, kind, organization_id, license_id, invitation_id, detail)
-SELECT i.sent_at, s.email,
-    CASE WHEN i.times_sent = 1 THEN 'invitation.sent' ELSE 'invitation.reminded' END,
-    i.organization_id, i.license_id, i.id,
-    CASE WHEN i.times_sent = 1 THEN 'invited ' ELSE 'reminded ' END || i.email || ' as '
-        || i.role || ' (send #' || i.send_no || ')'
-FROM invitation i JOIN staff s ON s.id = i.invited_by
-WHERE i.id BETWEEN :lo AND :hi ORDER BY i.id"""),
-    ("invitation", "audit_event", """
-INSERT INTO audit_event (at, actor, kind, organization_id, license_id, invitation_id, detail)
-SELECT i.overdue_at, 'system', 'invitation.overdue', i.organization_id, i.license_id, i.id,
-    i.email || ' has not picked up the invitation (send #' || i.send_no || ')'
-FROM invitation i WHERE i.id BETWEEN :lo AND :hi AND i.status IN ('overdue', 'expired')
-ORDER BY i.id"""),
-    ("invitation", "audit_event", """
-INSERT INTO audit_event (at, actor, kind, organization_id, license_id, invitation_id, detail)
-SELECT i.expires_at, 'system', 'invitation.expired', i.organization_id, i.license_id, i.id,
-    'the link for ' || i.email || ' expired'
-FROM invitation i WHERE i.id BETWEEN :lo AND :hi AND i.status = 'expired' ORDER BY i.id"""),
-    ("invitation", "audit_event", """
-INSERT INTO audit_event (at, actor, kind, organization_id, license_id, invitation_id, detail)
-SELECT a.created_at, a.email, 'invitation.accepted', i.organization_id, i.license_id, i.id,
-    a.name || ' <' || a.email || '> accepted and joined as ' || a.role
-FROM invitation i JOIN account a ON a.invitation_id = i.id
-WHERE i.id BETWEEN :lo AND :hi ORDER BY i.id"""),
-    ("invitation", "audit_event", """
-INSERT INTO audit_event (at, actor, kind, organization_id, license_id, invitation_id, detail)
-SELECT i.sent_at, 'mailer', 'invitation.failed', i.organization_id, i.license_id, i.id,
-    i.email || ': ' || i.failed_reason
-FROM invitation i WHERE i.id BETWEEN :lo AND :hi AND i.status = 'failed' ORDER BY i.id"""),
-)
+    JOIN organization o ON o.id = i.organization_id
+    JOIN demo_stamp st ON st.product = l.product AND st.send_no = i.send_no
+        AND st.role = i.role AND st.staff_id = i.invited_by
+WHERE i.id BETWEEN :lo AND :hi ORDER BY i.id"""  # noqa: S608 (templates)
+
+
+def _interleave(prefix: str, exprs: list[str]) -> str:
+    pieces = [f"{prefix}0"]
+    for k, expr in enumerate(exprs, 1):
+        pieces += [expr, f"{prefix}{k}"]
+    return " || ".join(pieces)
+
+
 # Loads at least this big, into a database smaller than the load, rebuild indexes at the end.
 BULK_ORGS = 5000
 
@@ -350,15 +511,15 @@ class _Gen:
             inv_id, lic_id, org_id, email, email, role, status, token_hash, times_sent,
             times_sent, t(sent), t(sent + overdue), t(sent + expiry), t(accepted_at),
             failed_reason, inviter.id, t(created)))
-        # Its outbox row and the audit rows other than a revocation are derived in SQL.
+        # Its outbox row and its audit rows other than a revocation are derived in SQL.
         if status == "accepted":
             assert accepted_at is not None
             b["account"].append((lic_id, email, email, person, role, None, inv_id,
                                  t(accepted_at)))
         elif status == "revoked":
             b["audit_event"].append((t(min(now - 60, sent + rng.randint(600, 5 * 86400))),
-                                     inviter.email, "invitation.revoked", org_id, lic_id,
-                                     inv_id, f"revoked {email}"))
+                                     *revoked_audit(inviter.email, email), org_id, lic_id,
+                                     inv_id))
         me = self.p.me
         if (me is not None and inviter.id == me.id and status in ("accepted", "overdue", "failed")
                 and len(self.candidates) < 4 * NOTIFICATIONS):
@@ -373,22 +534,18 @@ class _Gen:
         picked = sorted(self.candidates, key=lambda c: c[0])[-NOTIFICATIONS:]
         for i, (when, kind, inv_id, lic_id, send_no, email, org, product, role,
                 reason) in enumerate(picked):
-            text = SUBJECTS[kind].format(email=email, org=org, product=product,
-                                         span=in_words(timedelta(seconds=self.p.overdue)))
-            if reason:
-                text = f"{text}: {reason}"
+            said = notice(kind, email=email, role=role, organization=org, product=product,
+                          license_id=lic_id, staff_name=me.name,
+                          overdue_after=timedelta(seconds=self.p.overdue), extra=reason or "")
             note_id = self.id("notification")
             read = None if i >= len(picked) - 5 else t(min(self.p.now, when + 3600))
-            b["notification"].append((note_id, me.id, kind, inv_id, lic_id, send_no, text,
+            b["notification"].append((note_id, me.id, kind, inv_id, lic_id, send_no, said.text,
                                       t(when), read))
-            payload = json.dumps({"kind": kind, "text": text, "invitee_email": email,
-                                  "role": role, "organization": org, "product": product,
-                                  "license_id": lic_id, "staff_name": me.name,
-                                  "reason": reason or "", "demo": True})
             b["outbox_mail"].append((
-                f"notify_{kind}", me.email, me.name, None, text[:250],
-                f"<demo-n{1000000000000 + note_id}@licensedesk.local>", payload, None, "sent",
-                1, t(when), None, None, t(when + 5), None, None, None, note_id, None, t(when)))
+                f"notify_{kind}", me.email, me.name, None, said.subject,
+                f"<demo-n{1000000000000 + note_id}@licensedesk.local>",
+                payload_text(said.payload), None, "sent", 1, t(when), None, None, t(when + 5),
+                None, None, None, note_id, None, t(when)))
         return b
 
 
@@ -397,6 +554,7 @@ _PRODUCT_KEYS = tuple(PRODUCTS)
 
 def _produce(params: _Params, out: Any) -> None:
     """Child process: generate chunks while the parent writes the previous one."""
+    gc.disable()  # millions of short-lived tuples, no cycles: collections only cost time
     gen = _Gen(params)
     for chunk in gen.chunks():
         out.send(chunk)
@@ -414,33 +572,52 @@ def _staff(ctx: Ctx) -> tuple[list[StaffRef], StaffRef | None]:
 
 
 class _Writer:
-    def __init__(self, conn: Connection, sqlite: bool, counts: dict[str, int]) -> None:
+    def __init__(self, conn: Connection, sqlite: bool, counts: dict[str, int],
+                 stamps: _Stamps) -> None:
         self.conn = conn
         self.mark = "?" if sqlite else "%s"
         self.named = ("?", "?") if sqlite else ("%(lo)s", "%(hi)s")
         self.counts = counts
+        # The outbox first, as the services write a mail before its audit row.
+        self.sql = [*_DERIVED[:2], ("invitation", "outbox_mail", stamps.outbox_sql(sqlite)),
+                    *_DERIVED[2:]]
 
-    def rows(self, rows: Rows) -> None:
+    def chunk(self, rows: Rows, ranges: dict[str, tuple[int, int]]) -> None:
+        """A chunk's rows and those derived from them; the revocations (the audit rows made in
+        Python) last, so a license's history runs creation, sends, then what followed."""
+        before = self._top("account")
+        self.rows(rows, skip="audit_event")
+        self.derived(ranges, accounts=(before + 1, self._top("account")))
+        self.rows({"audit_event": rows["audit_event"]})
+
+    def _top(self, table: str) -> int:
+        return int(self.conn.exec_driver_sql(
+            f"SELECT COALESCE(MAX(id), 0) FROM {table}").scalar_one())  # noqa: S608
+
+    def rows(self, rows: Rows, skip: str = "") -> None:
         for table, cols in _COLUMNS.items():  # parents first: foreign keys hold throughout
-            if rows[table]:
+            if table != skip and rows.get(table):
                 names = cols.split()
                 marks = ", ".join([self.mark] * len(names))
                 sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks})"  # noqa: S608
                 # The driver's own executemany, inside the transaction `conn` began:
                 # SQLAlchemy's per-row parameter handling would cost ~70% more here.
-                cur = self.conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+                raw = self.conn.connection.driver_connection
+                assert raw is not None
+                cur = raw.cursor()
                 try:
                     cur.executemany(sql, rows[table])
                 finally:
                     cur.close()
                 self.counts[table] += len(rows[table])
 
-    def derived(self, ranges: dict[str, tuple[int, int]]) -> None:
-        for source, table, sql in _DERIVED:
+    def derived(self, ranges: dict[str, tuple[int, int]], accounts: tuple[int, int]) -> None:
+        for source, table, sql in self.sql:
             lo, hi = ranges[source]
             if hi < lo:
                 continue
-            sql = sql.replace(":lo", self.named[0]).replace(":hi", self.named[1])
+            sql = sql.replace(":lo", self.named[0]).replace(":hi", self.named[1]).replace(
+                "{accounts}", f"{accounts[0]:d} AND {accounts[1]:d}")
             params: Any = (lo, hi) if self.mark == "?" else {"lo": lo, "hi": hi}
             res = self.conn.exec_driver_sql(sql, params)
             self.counts[table] += max(res.rowcount, 0)
@@ -459,6 +636,7 @@ def make_demo_data(ctx: Ctx, orgs: int = 200, seed: int = 1,
     if orgs < 0:
         raise Refused(f"the number of organizations must be 0 or more, not {orgs}")
     staff, me = _staff(ctx)
+    stamps = _Stamps(staff)
     db = ctx.db
     sqlite = db.is_sqlite
     engine = db.engine.execution_options(sqlite_begin="IMMEDIATE") if sqlite else db.engine
@@ -476,21 +654,21 @@ def make_demo_data(ctx: Ctx, orgs: int = 200, seed: int = 1,
                     f"SELECT COALESCE(MAX(id), 0) FROM {t}").scalar_one()) + 1  # noqa: S608
                     for t in TABLES}
                 existing = next_id["organization"] - 1
+                stamps.create(conn, "?" if sqlite else "%s")
             bulk = sqlite and orgs >= BULK_ORGS and orgs > existing
             params = _Params(orgs=orgs, seed=seed, now=int(ctx.now().timestamp()),
                              overdue=int(ctx.settings.overdue_after.total_seconds()),
                              expiry=int(ctx.settings.invite_expiry.total_seconds()),
                              sqlite=sqlite, staff=staff, me=me, next_id=next_id,
                              chunk=CHUNK_ORGS)
-            w = _Writer(conn, sqlite, counts)
+            w = _Writer(conn, sqlite, counts, stamps)
             if bulk:
                 _bulk_load(conn, w, params, progress)
             else:
                 gen = _Gen(params)
                 for chunk in gen.chunks():
                     with conn.begin():
-                        w.rows(chunk.rows)
-                        w.derived(chunk.ranges)
+                        w.chunk(chunk.rows, chunk.ranges)
                     if progress:
                         progress(chunk.orgs_done)
                 if me is not None:
@@ -504,6 +682,14 @@ def make_demo_data(ctx: Ctx, orgs: int = 200, seed: int = 1,
                         conn.exec_driver_sql(
                             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), ({top}))")
         finally:
+            # Cleanup that must not hide why the load failed (the table goes with the
+            # connection anyway; create() drops a pooled connection's leftover).
+            with contextlib.suppress(Exception):
+                if sqlite:  # a temporary table: no need to wait for the database's write lock
+                    raw.execute("DROP TABLE IF EXISTS temp.demo_stamp")
+                else:
+                    with conn.begin():
+                        conn.exec_driver_sql("DROP TABLE IF EXISTS demo_stamp")
             if sqlite:
                 raw.execute("PRAGMA synchronous=NORMAL")
     return counts
@@ -516,7 +702,7 @@ def _bulk_load(conn: Connection, w: _Writer, params: _Params,
     (sorting once beats a million random index updates). All or nothing."""
     # fork needs no importable __main__; with other threads alive only spawn is safe.
     single = threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
-    ctx_mp = multiprocessing.get_context("fork" if single else "spawn")
+    ctx_mp = multiprocessing.get_context("fork") if single else multiprocessing.get_context("spawn")
     receive, send = ctx_mp.Pipe(duplex=False)
     child = ctx_mp.Process(target=_produce, args=(params, send), daemon=True)
     child.start()
@@ -528,6 +714,8 @@ def _bulk_load(conn: Connection, w: _Writer, params: _Params,
     raw.execute("PRAGMA foreign_keys=OFF")
     raw.execute("PRAGMA cache_size=-1048576")  # 1 GiB while loading: no spill mid-transaction
     raw.execute("PRAGMA threads=4")  # helper threads sort for CREATE INDEX once the child is done
+    collecting = gc.isenabled()
+    gc.disable()  # the received rows are millions of tuples without cycles
     try:
         with conn.begin():
             indexes = _indexes(conn)
@@ -537,8 +725,7 @@ def _bulk_load(conn: Connection, w: _Writer, params: _Params,
                 item = receive.recv()
                 if not isinstance(item, _Chunk):
                     break
-                w.rows(item.rows)
-                w.derived(item.ranges)
+                w.chunk(item.rows, item.ranges)
                 if progress:
                     progress(item.orgs_done)
             if item is not None:
@@ -546,6 +733,8 @@ def _bulk_load(conn: Connection, w: _Writer, params: _Params,
             for _name, sql in indexes:
                 conn.exec_driver_sql(sql)
     finally:
+        if collecting:
+            gc.enable()
         raw.execute("PRAGMA foreign_keys=ON")
         raw.execute("PRAGMA cache_size=-2000")
         raw.execute("PRAGMA threads=0")

@@ -18,11 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from models.context import Ctx
-from models.errors import Forbidden
+from models.db import unreachable
 from models.products import ADMIN, PRODUCTS, Product, Role
-from models.roles import NEEDS, WORDS, allowed
+from models.roles import NEEDS, ROLES, WORDS, allowed
 from models.views import (
     ActionResult,
     AuditRow,
@@ -41,7 +42,50 @@ from models.views import (
     UserRow,
 )
 
-__all__ = ["ADMIN", "PRODUCTS", "Desk", "Product", "Role"]
+if TYPE_CHECKING:
+    from models.outbox import OutboxRow
+
+__all__ = ["ADMIN", "PRODUCTS", "Desk", "Product", "Role", "claim_first_lead", "desk_for",
+           "has_lead", "staff_roles", "unreachable"]
+
+
+# who sits at the desk ----------------------------------------------------------------------
+
+def desk_for(ctx: Ctx) -> Desk:
+    """The desk of this process's login, as the staff registry knows it (NoStaffIdentity
+    when it is not on the staff: nothing on the command line or in the environment chooses
+    who acts)."""
+    from models.staff import current_staff
+
+    return Desk(ctx, current_staff(ctx))
+
+
+def has_lead(ctx: Ctx) -> bool:
+    from models.staff import has_lead as any_lead
+
+    return any_lead(ctx)
+
+
+def claim_first_lead(ctx: Ctx, name: str | None = None, email: str | None = None) -> Desk:
+    """A database with no lead yet: this login becomes its first lead."""
+    from models.staff import claim_first_lead as claim
+
+    return Desk(ctx, claim(ctx, name, email))
+
+
+def staff_roles() -> tuple[Role, ...]:
+    """The staff roles, each with what it may do, from the one table in models.roles."""
+    out: list[Role] = []
+    for below, role in zip((None, *ROLES), ROLES, strict=False):
+        gains = [WORDS[action] for action, need in NEEDS.items() if need == role]
+        meaning = (f"as {_a(below)}, and: {', '.join(gains)}" if below and gains else
+                   "read only: every list, license and history")
+        out.append(Role(role, meaning, billable=False))
+    return tuple(out)
+
+
+def _a(word: str | None) -> str:
+    return f"an {word}" if word and word[0] in "aeiou" else f"a {word}"
 
 
 @dataclass(frozen=True)
@@ -60,12 +104,21 @@ class Desk:
         """Whether the bound role allows `action` (a key of `models.roles.NEEDS`)."""
         return allowed(self.staff.role, action)
 
+    def needs(self, action: str) -> str:
+        """What `action` needs, in words: "managing staff needs the lead role"."""
+        return f"{WORDS[action]} needs the {NEEDS[action]} role"
+
     def refuse_unless(self, action: str) -> None:
-        """The early refusal a front end shows before asking anything of the person."""
-        if not self.may(action):
-            raise Forbidden(
-                f"{WORDS[action]} needs the {NEEDS[action]} role; you are "
-                f"{self.staff.role}. Ask a lead.", action=action, actor=self.staff)
+        """Refuse early, before asking anything of the person, when the bound role does not
+        allow `action`: the stored role is asked as the commit would ask it, so the one line
+        names the login and the refusal leaves its audit row, as the service's own refusal
+        does. Nothing else is written; an allowed action costs no query."""
+        if self.may(action):
+            return
+        from models.roles import acting
+
+        with acting(self.ctx, self.staff, action):
+            pass  # the stored role allows it after all; the commit checks it again
 
     # reads -------------------------------------------------------------------------------
 
@@ -171,7 +224,6 @@ class Desk:
         """The fields as they would be stored, or a DomainError with `fields` set."""
         from models.organizations import check_org
 
-        self.refuse_unless("organization.create")
         return check_org(name=name, client_name=client_name, client_email=client_email,
                          data_center=data_center)
 
@@ -274,3 +326,21 @@ class Desk:
         from models.staff import update_me
 
         return update_me(self.ctx, self.staff, name, email)
+
+    # for the CLI -------------------------------------------------------------------------
+
+    def outbox(self, status: str | None = None, limit: int = 200,
+               offset: int = 0) -> list[OutboxRow]:
+        """The mail queue, newest first: recipient, attempts, next attempt, last error."""
+        from models.outbox import list_outbox
+
+        return list_outbox(self.ctx, status=status, limit=limit, offset=offset)
+
+    def load_demo(self, *, orgs: int, seed: int) -> dict[str, int]:
+        """Demo organizations, licenses and invitations (rows written per table); a lead's
+        action, checked from the stored role (and a refusal audited) before anything is
+        written."""
+        from models.demo import make_demo_data
+
+        self.refuse_unless("demo.load")
+        return make_demo_data(self.ctx, orgs=orgs, seed=seed)

@@ -8,14 +8,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import cache
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
-from models.audit import record
+from models.audit import AuditText, record
 from models.context import Ctx
 from models.errors import InviteRefused, NotFound, Refused
+from models.languages import invitee_language
 from models.outbox import count_recent_invite_mails, enqueue
 from models.products import (
     ADMIN,
@@ -25,6 +28,7 @@ from models.products import (
     RESENDABLE_STATUSES,
     role_of,
 )
+from models.queries import billable_users
 from models.roles import acting
 from models.tables import Account, Invitation, License, Organization, Staff
 from models.text import InvalidAddress, normalize_email
@@ -54,24 +58,6 @@ class _Plan:
         )
 
 
-def _billable(session: Session, lic: License) -> int:
-    prod = PRODUCTS[lic.product]
-    free = [r.name for r in prod.roles if not r.billable]
-    accounts = session.execute(
-        select(func.count()).select_from(Account).where(
-            Account.license_id == lic.id, Account.role.not_in(free)  # type: ignore[attr-defined]
-        )
-    ).scalar_one()
-    invites = session.execute(
-        select(func.count()).select_from(Invitation).where(
-            Invitation.license_id == lic.id,
-            Invitation.status.in_(OPEN_STATUSES),  # type: ignore[attr-defined]
-            Invitation.role.not_in(free),  # type: ignore[attr-defined]
-        )
-    ).scalar_one()
-    return int(accounts) + int(invites)
-
-
 def plan_invites(
     session: Session, ctx: Ctx, lic: License, org: Organization,
     rows: Sequence[InviteRequest], now: datetime, also_members: Sequence[Account] = (),
@@ -82,16 +68,17 @@ def plan_invites(
     prod = PRODUCTS[lic.product]
     if not ctx.db.is_sqlite:
         # Serialize invitations per organization so the rate limit holds across processes.
-        session.execute(select(Organization.id).where(Organization.id == org.id).with_for_update())
+        session.execute(select(col(Organization.id)).where(col(Organization.id) == org.id)
+                        .with_for_update())
     members = {
         a.email_key: a for a in session.execute(
-            select(Account).where(Account.license_id == lic.id)).scalars()
+            select(Account).where(col(Account.license_id) == lic.id)).scalars()
     } if lic.id is not None else {}
     members.update({a.email_key: a for a in also_members})
     open_inv = {
         i.email_key: i for i in session.execute(select(Invitation).where(
-            Invitation.license_id == lic.id,
-            Invitation.status.in_(OPEN_STATUSES),  # type: ignore[attr-defined]
+            col(Invitation.license_id) == lic.id,
+            col(Invitation.status).in_(OPEN_STATUSES),
         )).scalars()
     }
     budget = ctx.settings.rate_limit_per_org - count_recent_invite_mails(
@@ -137,7 +124,7 @@ def plan_invites(
         seen.add(key)
         keys.append(key)
     prod_free = {r.name for r in prod.roles if not r.billable}
-    before = (_billable(session, lic) if lic.id is not None else 0) + sum(
+    before = (billable_users(session, lic.id, lic.product) if lic.id is not None else 0) + sum(
         1 for a in also_members if a.role not in prod_free)
     return _Plan(tuple(outcomes), tuple(keys), lic.seats, before, before + new_billable)
 
@@ -166,30 +153,66 @@ def send_invitation(
     inv.expires_at = now + ctx.settings.invite_expiry
     session.add(inv)
     session.flush()
-    prod = PRODUCTS[lic.product]
-    role = role_of(inv.role)
     inviter, inviter_email = _staff_name(session, inv.invited_by)
-    subject = f"{inviter} invites you to {org.name} on {prod.label}"
+    mail = invitation_mail(
+        kind, email=inv.email, role=inv.role, send_no=inv.send_no, organization=org.name,
+        product=PRODUCTS[lic.product].label, license_id=lic.id, inviter_name=inviter,
+        inviter_email=inviter_email, expires_at=inv.expires_at,
+        language=invitee_language(inv.language, org.language))
+    enqueue(
+        session, ctx, kind=kind, to_addr=inv.email, subject=mail.subject, now=now,
+        reply_to=mail.reply_to, token=token, invitation_id=inv.id,
+        send_no=inv.send_no, organization_id=org.id, payload=mail.payload,
+    )
+    record(session, now, actor_email, mail.event, mail.detail,
+           organization_id=org.id, license_id=lic.id, invitation_id=inv.id)
+
+
+class InvitationMail(NamedTuple):
+    """What one send of an invitation writes beside the row: its mail and its audit line."""
+
+    subject: str
+    reply_to: str | None
+    payload: dict[str, Any]
+    event: str  # the audit row's kind
+    detail: str  # the audit row's text
+
+
+_SEND_WORDS = {
+    "invitation": ("invited", "invitation.sent"),
+    "reminder": ("reminded", "invitation.reminded"),
+}
+
+
+def invitation_mail(
+    kind: str, *, email: str, role: str, send_no: int, organization: str, product: str,
+    license_id: int | None, inviter_name: str, inviter_email: str, expires_at: datetime,
+    language: str = "en",
+) -> InvitationMail:
+    """The one wording of an invitation's mail (subject, reply-to, template data) and of its
+    audit line, for `kind` invitation, reminder or resend. send_invitation writes it; the
+    demo data builds its rows from it, so the two cannot drift apart."""
+    subject = f"{inviter_name} invites you to {organization} on {product}"
     if kind == "reminder":
         subject = f"Reminder: {subject}"
-    enqueue(
-        session, ctx, kind=kind, to_addr=inv.email, subject=subject[:300], now=now,
-        reply_to=inviter_email or None, token=token, invitation_id=inv.id,
-        send_no=inv.send_no, organization_id=org.id,
-        payload={
-            "invitee_email": inv.email, "role": inv.role,
-            "role_meaning": role.meaning if role else "", "organization": org.name,
-            "product": prod.label, "license_id": lic.id, "inviter_name": inviter,
-            "inviter_email": inviter_email, "expires_at": inv.expires_at.isoformat(),
-        },
-    )
-    verb, event = {
-        "invitation": ("invited", "invitation.sent"),
-        "reminder": ("reminded", "invitation.reminded"),
-    }.get(kind, ("sent again to", "invitation.resent"))
-    record(session, now, actor_email, event,
-           f"{verb} {inv.email} as {inv.role} (send #{inv.send_no})",
-           organization_id=org.id, license_id=lic.id, invitation_id=inv.id)
+    verb, event = _SEND_WORDS.get(kind, ("sent again to", "invitation.resent"))
+    return InvitationMail(
+        subject[:300], inviter_email or None,
+        {"invitee_email": email, "role": role, "role_meaning": _meaning(role),
+         "organization": organization, "product": product, "license_id": license_id,
+         "inviter_name": inviter_name, "inviter_email": inviter_email,
+         "expires_at": expires_at.isoformat(), "language": language},
+        event, f"{verb} {email} as {role} (send #{send_no})")
+
+
+@cache
+def _meaning(role: str) -> str:
+    found = role_of(role)
+    return found.meaning if found else ""
+
+
+def revoked_audit(actor_email: str, email: str) -> AuditText:
+    return AuditText(actor_email, "invitation.revoked", f"revoked {email}")
 
 
 def issue_all(
@@ -262,8 +285,8 @@ def invite(
 
 def _pick(session: Session, ids: Sequence[int]) -> list[Invitation]:
     rows = session.execute(
-        select(Invitation).where(Invitation.id.in_(list(ids)))  # type: ignore[union-attr]
-        .order_by(Invitation.id)  # type: ignore[arg-type]
+        select(Invitation).where(col(Invitation.id).in_(list(ids)))
+        .order_by(col(Invitation.id))
     ).scalars().all()
     found = {r.id for r in rows}
     missing = [i for i in ids if i not in found]
@@ -275,7 +298,7 @@ def _pick(session: Session, ids: Sequence[int]) -> list[Invitation]:
 def _check_rate(session: Session, ctx: Ctx, org_ids: set[int], wanted: int, now: datetime) -> None:
     for org_id in org_ids:
         if not ctx.db.is_sqlite:
-            session.execute(select(Organization.id).where(Organization.id == org_id)
+            session.execute(select(col(Organization.id)).where(col(Organization.id) == org_id)
                             .with_for_update())
         used = count_recent_invite_mails(session, org_id, now - ctx.settings.rate_limit_window)
         if used + wanted > ctx.settings.rate_limit_per_org:
@@ -307,9 +330,9 @@ def remind(ctx: Ctx, actor: StaffRef, license_id: int) -> ActionResult:
     """Send a reminder to every invitation of the license not yet picked up."""
     with ctx.db.read() as s:
         _load(s, license_id)
-        ids = list(s.execute(select(Invitation.id).where(
-            Invitation.license_id == license_id,
-            Invitation.status.in_(REMINDABLE_STATUSES),  # type: ignore[attr-defined]
+        ids = list(s.execute(select(col(Invitation.id)).where(
+            col(Invitation.license_id) == license_id,
+            col(Invitation.status).in_(REMINDABLE_STATUSES),
         )).scalars())
     if not ids:
         return ActionResult(())
@@ -319,8 +342,8 @@ def remind(ctx: Ctx, actor: StaffRef, license_id: int) -> ActionResult:
 def remindable_count(ctx: Ctx, license_id: int) -> int:
     with ctx.db.read() as s:
         return s.execute(select(func.count()).select_from(Invitation).where(
-            Invitation.license_id == license_id,
-            Invitation.status.in_(REMINDABLE_STATUSES),  # type: ignore[attr-defined]
+            col(Invitation.license_id) == license_id,
+            col(Invitation.status).in_(REMINDABLE_STATUSES),
         )).scalar_one()
 
 
@@ -335,7 +358,7 @@ def revoke(ctx: Ctx, actor: StaffRef, ids: Sequence[int]) -> ActionResult:
                 continue
             inv.status = "revoked"
             s.add(inv)
-            record(s, now, actor.email, "invitation.revoked", f"revoked {inv.email}",
+            record(s, now, *revoked_audit(actor.email, inv.email),
                    organization_id=inv.organization_id, license_id=inv.license_id,
                    invitation_id=inv.id)
             done.append(inv.id or 0)

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
-from models.audit import record
+from models.audit import AuditText, record
 from models.context import Ctx
+from models.db import rowcount
 from models.outbox import enqueue
 from models.products import PRODUCTS
 from models.tables import Invitation, License, Notification, Organization, Staff
@@ -62,35 +63,50 @@ def notify_many(
         lics = _by_id(session, License, {inv.license_id for inv, _, _ in items})
         orgs = _by_id(session, Organization, {inv.organization_id for inv, _, _ in items})
         staff = _by_id(session, Staff, {inv.invited_by for inv, _, _ in items if inv.invited_by})
-    notes: list[tuple[Notification, Invitation, str, str]] = []
+    notes: list[tuple[Notification, Staff, Notice]] = []
     for inv, kind, extra in items:
         st = staff.get(inv.invited_by or 0)
         if st is None:
             continue
         lic, org = lics[inv.license_id], orgs[inv.organization_id]
-        product = PRODUCTS[lic.product].label
-        text = SUBJECTS[kind].format(email=inv.email, org=org.name, product=product,
-                                     span=in_words(ctx.settings.overdue_after))
-        if extra:
-            text = f"{text}: {extra}"
+        said = notice(kind, email=inv.email, role=inv.role, organization=org.name,
+                      product=PRODUCTS[lic.product].label, license_id=lic.id,
+                      staff_name=st.name, overdue_after=ctx.settings.overdue_after, extra=extra)
         note = Notification(
             staff_id=st.id or 0, kind=kind, invitation_id=inv.id, license_id=lic.id,
-            send_no=inv.send_no, text=text[:1000], created_at=now,
+            send_no=inv.send_no, text=said.text, created_at=now,
         )
-        notes.append((note, inv, text, extra))
-    session.add_all([n for n, _, _, _ in notes])
+        notes.append((note, st, said))
+    session.add_all([n for n, _, _ in notes])
     session.flush()
-    for note, inv, text, extra in notes:
-        st, lic, org = staff[inv.invited_by or 0], lics[inv.license_id], orgs[inv.organization_id]
+    for note, st, said in notes:
         enqueue(
             session, ctx, kind=f"notify_{note.kind}", to_addr=st.email, to_name=st.name,
-            subject=text[:250], now=now, notification_id=note.id,
-            payload={
-                "kind": note.kind, "text": text, "invitee_email": inv.email, "role": inv.role,
-                "organization": org.name, "product": PRODUCTS[lic.product].label,
-                "license_id": lic.id, "staff_name": st.name, "reason": extra,
-            },
+            subject=said.subject, now=now, notification_id=note.id, payload=said.payload,
         )
+
+
+class Notice(NamedTuple):
+    text: str  # the notification row's
+    subject: str  # its mail's
+    payload: dict[str, Any]  # its mail's template data
+
+
+def notice(
+    kind: str, *, email: str, role: str, organization: str, product: str,
+    license_id: int | None, staff_name: str, overdue_after: timedelta, extra: str = "",
+) -> Notice:
+    """The one wording of a notification (`kind` accepted, overdue or failed) and its mail;
+    notify_many writes it, the demo data builds its rows from it."""
+    text = SUBJECTS[kind].format(email=email, org=organization, product=product,
+                                 span=in_words(overdue_after))
+    if extra:
+        text = f"{text}: {extra}"
+    return Notice(text[:1000], text[:250], {
+        "kind": kind, "text": text, "invitee_email": email, "role": role,
+        "organization": organization, "product": product, "license_id": license_id,
+        "staff_name": staff_name, "reason": extra,
+    })
 
 
 def notify(
@@ -99,8 +115,12 @@ def notify(
     notify_many(session, ctx, [(inv, kind, extra)], now)
 
 
+def failed_audit(email: str, reason: str) -> AuditText:
+    return AuditText("mailer", "invitation.failed", f"{email}: {reason}"[:1000])
+
+
 def notify_failure(session: Session, ctx: Ctx, inv: Invitation, reason: str, now: datetime) -> None:
-    record(session, now, "mailer", "invitation.failed", f"{inv.email}: {reason}"[:1000],
+    record(session, now, *failed_audit(inv.email, reason),
            organization_id=inv.organization_id, license_id=inv.license_id,
            invitation_id=inv.id)
     notify(session, ctx, inv, "failed", now, extra=reason[:300])
@@ -116,10 +136,10 @@ def _row(n: Notification) -> NotificationRow:
 def list_notifications(
     ctx: Ctx, staff_id: int, *, unread_only: bool = False, limit: int = 200
 ) -> list[NotificationRow]:
-    q = select(Notification).where(Notification.staff_id == staff_id)
+    q = select(Notification).where(col(Notification.staff_id) == staff_id)
     if unread_only:
-        q = q.where(Notification.read_at.is_(None))  # type: ignore[union-attr]
-    q = q.order_by(Notification.id.desc()).limit(limit)  # type: ignore[union-attr]
+        q = q.where(col(Notification.read_at).is_(None))
+    q = q.order_by(col(Notification.id).desc()).limit(limit)
     with ctx.db.read() as s:
         return [_row(n) for n in s.execute(q).scalars()]
 
@@ -127,8 +147,8 @@ def list_notifications(
 def notifications_after(ctx: Ctx, staff_id: int, after_id: int) -> list[NotificationRow]:
     """New ones since `after_id`, oldest first: what the console's watcher turns into toasts."""
     q = (select(Notification)
-         .where(Notification.staff_id == staff_id, Notification.id > after_id)
-         .order_by(Notification.id).limit(100))  # type: ignore[arg-type]
+         .where(col(Notification.staff_id) == staff_id, col(Notification.id) > after_id)
+         .order_by(col(Notification.id)).limit(100))
     with ctx.db.read() as s:
         return [_row(n) for n in s.execute(q).scalars()]
 
@@ -137,7 +157,7 @@ def latest_notification_id(ctx: Ctx, staff_id: int) -> int:
     with ctx.db.read() as s:
         return s.execute(
             select(func.coalesce(func.max(Notification.id), 0))
-            .where(Notification.staff_id == staff_id)
+            .where(col(Notification.staff_id) == staff_id)
         ).scalar_one()
 
 
@@ -145,8 +165,8 @@ def unread_count(ctx: Ctx, staff_id: int) -> int:
     with ctx.db.read() as s:
         return s.execute(
             select(func.count()).select_from(Notification).where(
-                Notification.staff_id == staff_id,
-                Notification.read_at.is_(None),  # type: ignore[union-attr]
+                col(Notification.staff_id) == staff_id,
+                col(Notification.read_at).is_(None),
             )
         ).scalar_one()
 
@@ -154,11 +174,11 @@ def unread_count(ctx: Ctx, staff_id: int) -> int:
 def mark_read(ctx: Ctx, staff_id: int, ids: list[int] | None = None) -> int:
     """Mark the given notifications (or all of this person's) read."""
     stmt = update(Notification).where(
-        Notification.staff_id == staff_id,
-        Notification.read_at.is_(None),  # type: ignore[union-attr]
+        col(Notification.staff_id) == staff_id,
+        col(Notification.read_at).is_(None),
     )
     if ids is not None:
-        stmt = stmt.where(Notification.id.in_(ids))  # type: ignore[union-attr]
+        stmt = stmt.where(col(Notification.id).in_(ids))
     with ctx.db.write() as s:
         res = s.execute(stmt.values(read_at=ctx.now()))
-    return int(res.rowcount)  # type: ignore[attr-defined]
+    return rowcount(res)

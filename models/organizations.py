@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from models.audit import record
 from models.context import Ctx
+from models.domains import domain_of
+from models.languages import DEFAULT as DEFAULT_LANGUAGE
+from models.languages import check_language
 from models.products import DATA_CENTERS
 from models.roles import acting
-from models.tables import Organization
+from models.tables import Organization, OrganizationDomain
 from models.text import InvalidAddress, InvalidText, clean_text, normalize_email
 from models.views import OrgDraft, StaffRef
 
@@ -44,10 +47,13 @@ def check_org(*, name: str, client_name: str, client_email: str,
 
 def create_organization(
     ctx: Ctx, actor: StaffRef, *, name: str, client_name: str, client_email: str,
-    data_center: str = "us",
+    data_center: str = "us", language: str = DEFAULT_LANGUAGE,
 ) -> int:
+    """The organization, with the client's e-mail domain as its first own domain and
+    `language` as its invitees' language."""
     d = check_org(name=name, client_name=client_name, client_email=client_email,
                   data_center=data_center)
+    lang = check_language(language)
     name, client_name, email, key, dc = (d.name, d.client_name, d.client_email,
                                          d.client_email_key, d.data_center)
     now = ctx.now()
@@ -55,10 +61,13 @@ def create_organization(
         org = Organization(
             name=name, name_key=name.casefold(), client_name=client_name, client_email=email,
             client_email_key=key, search_key=search_key(name, client_name, email),
-            data_center=dc, created_at=now, created_by=actor.id,
+            data_center=dc, created_at=now, created_by=actor.id, language=lang,
         )
         s.add(org)
         s.flush()
+        domain = domain_of(email)
+        if domain:
+            s.add(OrganizationDomain(organization_id=org.id or 0, domain=domain))
         record(s, now, actor.email, "organization.created",
                f"created organization {name} for {client_name} <{email}>",
                organization_id=org.id)

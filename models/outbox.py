@@ -16,11 +16,11 @@ from email.utils import parseaddr
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import and_, func, select, update
-from sqlmodel import Session
+from sqlalchemy import ColumnElement, and_, func, inspect, select, update
+from sqlmodel import Session, col
 
 from models.context import Ctx
-from models.db import BUSY_TIMEOUT_MS
+from models.db import BUSY_TIMEOUT_MS, rowcount
 from models.tables import Invitation, OutboxMail
 
 INVITE_KINDS = ("invitation", "reminder")
@@ -75,6 +75,17 @@ def _id_domain(mail_from: str) -> str:
     return domain if re.fullmatch(r"[A-Za-z0-9.-]+", domain) else "licensedesk.local"
 
 
+def payload_text(payload: dict[str, Any]) -> str:
+    """A mail's template data as the outbox stores it (the demo data stores it so too):
+    json.dumps(payload, default=str), with the encoder made once instead of per call."""
+    return _PAYLOAD_ENCODER.encode(payload)
+
+
+_PAYLOAD_ENCODER = json.JSONEncoder(default=str)
+# One value as payload_text writes it inside the object (the demo data fills templates so).
+json_text = _PAYLOAD_ENCODER.encode
+
+
 def enqueue(
     session: Session,
     ctx: Ctx,
@@ -95,7 +106,7 @@ def enqueue(
     assert ctx.sealer is not None
     session.add(OutboxMail(
         kind=kind, to_addr=to_addr, to_name=to_name, reply_to=reply_to, subject=subject,
-        message_id=new_message_id(ctx), payload=json.dumps(payload, default=str),
+        message_id=new_message_id(ctx), payload=payload_text(payload),
         token_sealed=ctx.sealer.seal(token) if token else None, status="queued",
         next_attempt_at=now, invitation_id=invitation_id, send_no=send_no,
         notification_id=notification_id, organization_id=organization_id, created_at=now,
@@ -105,9 +116,9 @@ def enqueue(
 def count_recent_invite_mails(session: Session, organization_id: int, since: datetime) -> int:
     return session.execute(
         select(func.count()).select_from(OutboxMail).where(
-            OutboxMail.organization_id == organization_id,
-            OutboxMail.created_at > since,
-            OutboxMail.kind.in_(INVITE_KINDS),  # type: ignore[attr-defined]
+            col(OutboxMail.organization_id) == organization_id,
+            col(OutboxMail.created_at) > since,
+            col(OutboxMail.kind).in_(INVITE_KINDS),
         )
     ).scalar_one()
 
@@ -223,10 +234,9 @@ def _raw_write(ctx: Ctx, sql: str, params: tuple[Any, ...],
     return rows
 
 
-def _held(mail_id: int, owner: str) -> Any:
-    return and_(
-        OutboxMail.id == mail_id, OutboxMail.lease_owner == owner, OutboxMail.status == "queued"
-    )
+def _held(mail_id: int, owner: str) -> ColumnElement[bool]:
+    return and_(col(OutboxMail.id) == mail_id, col(OutboxMail.lease_owner) == owner,
+                col(OutboxMail.status) == "queued")
 
 
 def mark_sent(ctx: Ctx, mail_id: int, owner: str) -> bool:
@@ -263,7 +273,7 @@ _READ_TIME: dict[str, Any] = {}
 def _read_time(ctx: Ctx) -> Any:
     dialect = ctx.db.engine.dialect
     if dialect.name not in _READ_TIME:
-        column = OutboxMail.__table__.c.created_at  # type: ignore[attr-defined]
+        column = inspect(OutboxMail).columns["created_at"]
         impl = column.type.dialect_impl(dialect)
         _READ_TIME[dialect.name] = impl.result_processor(dialect, None) or (lambda v: v)
     return _READ_TIME[dialect.name]
@@ -273,7 +283,7 @@ def _bind_time(ctx: Ctx) -> Any:
     """The time column's own conversion, so the stored value matches every other write."""
     dialect = ctx.db.engine.dialect
     if dialect.name not in _BIND_TIME:
-        column = OutboxMail.__table__.c.sent_at  # type: ignore[attr-defined]
+        column = inspect(OutboxMail).columns["sent_at"]
         impl = column.type.dialect_impl(dialect)
         _BIND_TIME[dialect.name] = impl.bind_processor(dialect) or (lambda v: v)
     return _BIND_TIME[dialect.name]
@@ -286,7 +296,7 @@ def mark_retry(ctx: Ctx, mail_id: int, owner: str, error: str, delay: timedelta)
             next_attempt_at=now + delay, lease_owner=None, lease_until=None,
             last_error=error[:2000],
         ))
-    return bool(res.rowcount)  # type: ignore[attr-defined]
+    return bool(rowcount(res))
 
 
 def release(ctx: Ctx, mail_id: int, owner: str) -> bool:
@@ -295,7 +305,7 @@ def release(ctx: Ctx, mail_id: int, owner: str) -> bool:
         res = s.execute(update(OutboxMail).where(_held(mail_id, owner)).values(
             lease_owner=None, lease_until=None, attempts=OutboxMail.attempts - 1,
         ))
-    return bool(res.rowcount)  # type: ignore[attr-defined]
+    return bool(rowcount(res))
 
 
 def mark_failed(ctx: Ctx, mail_id: int, owner: str, error: str) -> bool:
@@ -308,7 +318,8 @@ def mark_failed(ctx: Ctx, mail_id: int, owner: str, error: str) -> bool:
             update(OutboxMail).where(_held(mail_id, owner)).values(
                 status="failed", lease_owner=None, lease_until=None, token_sealed=None,
                 last_error=error[:2000],
-            ).returning(OutboxMail.invitation_id, OutboxMail.send_no, OutboxMail.kind)
+            ).returning(col(OutboxMail.invitation_id), col(OutboxMail.send_no),
+                        col(OutboxMail.kind))
         ).first()
         if row is None:
             return False
@@ -324,10 +335,9 @@ def mark_failed(ctx: Ctx, mail_id: int, owner: str, error: str) -> bool:
 
 def list_outbox(ctx: Ctx, status: str | None = None, limit: int = 200,
                 offset: int = 0) -> list[OutboxRow]:
-    q = (select(OutboxMail).order_by(OutboxMail.id.desc())  # type: ignore[union-attr]
-         .offset(offset).limit(limit))
+    q = select(OutboxMail).order_by(col(OutboxMail.id).desc()).offset(offset).limit(limit)
     if status:
-        q = q.where(OutboxMail.status == status)
+        q = q.where(col(OutboxMail.status) == status)
     with ctx.db.read() as s:
         rows = s.execute(q).scalars().all()
         return [
@@ -344,5 +354,6 @@ def list_outbox(ctx: Ctx, status: str | None = None, limit: int = 200,
 def pending_count(ctx: Ctx) -> int:
     with ctx.db.read() as s:
         return s.execute(
-            select(func.count()).select_from(OutboxMail).where(OutboxMail.status == "queued")
+            select(func.count()).select_from(OutboxMail).where(
+                col(OutboxMail.status) == "queued")
         ).scalar_one()

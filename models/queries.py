@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import aliased
+from sqlmodel import Session, col
 
 from models.context import Ctx
 from models.errors import NotFound
@@ -34,10 +35,10 @@ def _like(text: str) -> str:
 
 def _org_columns() -> list[Any]:
     licenses = (select(func.count()).select_from(License)
-                .where(License.organization_id == Organization.id).scalar_subquery())
+                .where(col(License.organization_id) == Organization.id).scalar_subquery())
     attention = (select(func.count()).select_from(Invitation).where(
-        Invitation.organization_id == Organization.id,
-        Invitation.status.in_(NEEDS_ATTENTION_STATUSES),  # type: ignore[attr-defined]
+        col(Invitation.organization_id) == Organization.id,
+        col(Invitation.status).in_(NEEDS_ATTENTION_STATUSES),
     ).scalar_subquery())
     return [Organization.id, Organization.name, Organization.client_name,
             Organization.client_email, Organization.data_center,
@@ -53,9 +54,9 @@ def list_orgs(ctx: Ctx, search: str = "", offset: int = 0, limit: int = 50,
               with_total: bool = True) -> OrgPage:
     cond = []
     if search.strip():
-        cond.append(Organization.search_key.like(_like(search.strip()), escape="\\"))  # type: ignore[attr-defined]
+        cond.append(col(Organization.search_key).like(_like(search.strip()), escape="\\"))
     q = (select(*_org_columns()).where(*cond)
-         .order_by(Organization.name_key, Organization.id).offset(offset).limit(limit))
+         .order_by(col(Organization.name_key), col(Organization.id)).offset(offset).limit(limit))
     with ctx.db.read() as s:
         rows = tuple(_org_row(r) for r in s.execute(q))
         total = -1
@@ -67,7 +68,7 @@ def list_orgs(ctx: Ctx, search: str = "", offset: int = 0, limit: int = 50,
 
 def get_org(ctx: Ctx, org_id: int) -> OrgRow:
     with ctx.db.read() as s:
-        r = s.execute(select(*_org_columns()).where(Organization.id == org_id)).first()
+        r = s.execute(select(*_org_columns()).where(col(Organization.id) == org_id)).first()
     if r is None:
         raise NotFound(f"no organization with id {org_id}")
     return _org_row(r)
@@ -75,14 +76,14 @@ def get_org(ctx: Ctx, org_id: int) -> OrgRow:
 
 def _license_query() -> Any:
     users = (select(func.count()).select_from(Account)
-             .where(Account.license_id == License.id).scalar_subquery())
+             .where(col(Account.license_id) == License.id).scalar_subquery())
     open_inv = (select(func.count()).select_from(Invitation).where(
-        Invitation.license_id == License.id,
-        Invitation.status.in_(OPEN_STATUSES),  # type: ignore[attr-defined]
+        col(Invitation.license_id) == License.id,
+        col(Invitation.status).in_(OPEN_STATUSES),
     ).scalar_subquery())
-    return select(License, Organization.name.label("org_name"), users.label("users"),
+    return select(License, col(Organization.name).label("org_name"), users.label("users"),
                   open_inv.label("open_inv")).join(
-        Organization, Organization.id == License.organization_id)  # type: ignore[arg-type]
+        Organization, col(Organization.id) == License.organization_id)
 
 
 def _license_row(r: Any) -> LicenseRow:
@@ -98,12 +99,13 @@ def _license_row(r: Any) -> LicenseRow:
 def list_licenses(ctx: Ctx, org_id: int) -> list[LicenseRow]:
     with ctx.db.read() as s:
         return [_license_row(r) for r in s.execute(
-            _license_query().where(License.organization_id == org_id).order_by(License.id))]
+            _license_query().where(col(License.organization_id) == org_id)
+            .order_by(col(License.id)))]
 
 
 def get_license(ctx: Ctx, license_id: int) -> LicenseRow:
     with ctx.db.read() as s:
-        r = s.execute(_license_query().where(License.id == license_id)).first()
+        r = s.execute(_license_query().where(col(License.id) == license_id)).first()
     if r is None:
         raise NotFound(f"no license with id {license_id}")
     return _license_row(r)
@@ -114,34 +116,42 @@ def find_licenses(ctx: Ctx, text: str, limit: int = 20) -> list[LicenseRow]:
     q = _license_query()
     t = text.strip()
     if t.isdigit():
-        q = q.where(or_(License.id == int(t), Organization.search_key.like(_like(t), escape="\\")))  # type: ignore[attr-defined]
+        q = q.where(or_(col(License.id) == int(t),
+                        col(Organization.search_key).like(_like(t), escape="\\")))
     elif t:
-        q = q.where(Organization.search_key.like(_like(t), escape="\\"))  # type: ignore[attr-defined]
+        q = q.where(col(Organization.search_key).like(_like(t), escape="\\"))
     with ctx.db.read() as s:
-        return [_license_row(r) for r in s.execute(q.order_by(License.id).limit(limit))]
+        return [_license_row(r) for r in s.execute(q.order_by(col(License.id)).limit(limit))]
+
+
+def billable_users(session: Session, license_id: int, product: str) -> int:
+    """The users a license pays for: its accounts and open invitations in a billable role
+    (not a free one such as HelpDesk's Viewer). The one count the seats follow."""
+    free = [r.name for r in PRODUCTS[product].roles if not r.billable]
+    accounts = session.execute(select(func.count()).select_from(Account).where(
+        col(Account.license_id) == license_id, col(Account.role).not_in(free),
+    )).scalar_one()
+    invites = session.execute(select(func.count()).select_from(Invitation).where(
+        col(Invitation.license_id) == license_id,
+        col(Invitation.status).in_(OPEN_STATUSES),
+        col(Invitation.role).not_in(free),
+    )).scalar_one()
+    return int(accounts) + int(invites)
 
 
 def license_summary(ctx: Ctx, license_id: int) -> LicenseSummary:
     row = get_license(ctx, license_id)
-    prod = PRODUCTS[row.product]
-    free = [r.name for r in prod.roles if not r.billable]
     with ctx.db.read() as s:
         org = s.get(Organization, row.organization_id)
         lic = s.get(License, license_id)
         assert org is not None and lic is not None
         counts = dict.fromkeys(INVITATION_STATUSES, 0)
         for status, n in s.execute(
-            select(Invitation.status, func.count()).where(Invitation.license_id == license_id)
-            .group_by(Invitation.status)
+            select(col(Invitation.status), func.count())
+            .where(col(Invitation.license_id) == license_id).group_by(col(Invitation.status))
         ):
             counts[status] = n
-        billable = s.execute(select(func.count()).select_from(Account).where(
-            Account.license_id == license_id, Account.role.not_in(free)  # type: ignore[attr-defined]
-        )).scalar_one() + s.execute(select(func.count()).select_from(Invitation).where(
-            Invitation.license_id == license_id,
-            Invitation.status.in_(OPEN_STATUSES),  # type: ignore[attr-defined]
-            Invitation.role.not_in(free),  # type: ignore[attr-defined]
-        )).scalar_one()
+        billable = billable_users(s, license_id, row.product)
         return LicenseSummary(row, org.client_name, org.client_email, counts, billable,
                               lic.created_at)
 
@@ -156,12 +166,13 @@ def license_users(ctx: Ctx, license_id: int, status: str | None = None) -> list[
     with ctx.db.read() as s:
         if status in (None, "", "active", "accepted"):
             for r in s.execute(
-                select(Account.id, Account.email, Account.name, Account.role,
-                       Account.created_at, Account.invitation_id, staff.email.label("by"),
-                       Invitation.sent_at, Invitation.times_sent)
-                .outerjoin(Invitation, Invitation.id == Account.invitation_id)  # type: ignore[arg-type]
-                .outerjoin(staff, staff.id == Invitation.invited_by)  # type: ignore[arg-type]
-                .where(Account.license_id == license_id).order_by(Account.id)
+                select(col(Account.id), col(Account.email), col(Account.name),
+                       col(Account.role), col(Account.created_at), col(Account.invitation_id),
+                       col(staff.email).label("by"), col(Invitation.sent_at),
+                       col(Invitation.times_sent))
+                .outerjoin(Invitation, col(Invitation.id) == Account.invitation_id)
+                .outerjoin(staff, col(staff.id) == Invitation.invited_by)
+                .where(col(Account.license_id) == license_id).order_by(col(Account.id))
             ):
                 out.append(UserRow(
                     kind="account", id=r.id or 0, email=r.email, name=r.name, role=r.role,
@@ -171,15 +182,17 @@ def license_users(ctx: Ctx, license_id: int, status: str | None = None) -> list[
                 ))
         if status in ("active", "accepted"):
             return out
-        q = (select(Invitation.id, Invitation.email, Invitation.role, Invitation.status,
-                    staff.email.label("by"), Invitation.sent_at, Invitation.times_sent,
-                    Invitation.accepted_at, Invitation.overdue_at, Invitation.expires_at,
-                    Invitation.failed_reason)
-             .outerjoin(staff, staff.id == Invitation.invited_by)  # type: ignore[arg-type]
-             .where(Invitation.license_id == license_id, Invitation.status != "accepted")
-             .order_by(Invitation.id))
+        q: Select[*tuple[Any, ...]] = (  # eleven columns: past select()'s typed overloads
+            select(col(Invitation.id), col(Invitation.email), col(Invitation.role),
+                   col(Invitation.status), col(staff.email).label("by"),
+                   col(Invitation.sent_at), col(Invitation.times_sent),
+                   col(Invitation.accepted_at), col(Invitation.overdue_at),
+                   col(Invitation.expires_at), col(Invitation.failed_reason))
+            .outerjoin(staff, col(staff.id) == Invitation.invited_by)
+            .where(col(Invitation.license_id) == license_id, col(Invitation.status) != "accepted")
+            .order_by(col(Invitation.id)))
         if status:
-            q = q.where(Invitation.status == status)
+            q = q.where(col(Invitation.status) == status)
         for r in s.execute(q):
             out.append(UserRow(
                 kind="invitation", id=r.id or 0, email=r.email, name="", role=r.role,
@@ -192,8 +205,8 @@ def license_users(ctx: Ctx, license_id: int, status: str | None = None) -> list[
 
 
 def license_history(ctx: Ctx, license_id: int, limit: int = 500) -> list[AuditRow]:
-    q = (select(AuditEvent).where(AuditEvent.license_id == license_id)
-         .order_by(AuditEvent.id.desc()).limit(limit))  # type: ignore[union-attr]
+    q = (select(AuditEvent).where(col(AuditEvent.license_id) == license_id)
+         .order_by(col(AuditEvent.id).desc()).limit(limit))
     with ctx.db.read() as s:
         return [AuditRow(e.id or 0, e.at, e.actor, e.kind, e.detail, e.invitation_id, e.login)
                 for e in s.execute(q).scalars()]
@@ -202,16 +215,16 @@ def license_history(ctx: Ctx, license_id: int, limit: int = 500) -> list[AuditRo
 def license_version(ctx: Ctx, license_id: int) -> int:
     """Grows with every change to the license: a cheap poll for screens that stay open."""
     with ctx.db.read() as s:
-        return s.execute(select(func.coalesce(func.max(AuditEvent.id), 0))
-                         .where(AuditEvent.license_id == license_id)).scalar_one()
+        return s.execute(select(func.coalesce(func.max(col(AuditEvent.id)), 0))
+                         .where(col(AuditEvent.license_id) == license_id)).scalar_one()
 
 
 def _invitation_rows(ctx: Ctx, q: Any) -> list[InvitationRow]:
     staff = aliased(Staff)
-    q = q.add_columns(Organization.name, License.product, staff.email).join(
-        License, License.id == Invitation.license_id).join(  # type: ignore[arg-type]
-        Organization, Organization.id == Invitation.organization_id).outerjoin(  # type: ignore[arg-type]
-        staff, staff.id == Invitation.invited_by)  # type: ignore[arg-type]
+    q = q.add_columns(col(Organization.name), col(License.product), col(staff.email)).join(
+        License, col(License.id) == Invitation.license_id).join(
+        Organization, col(Organization.id) == Invitation.organization_id).outerjoin(
+        staff, col(staff.id) == Invitation.invited_by)
     with ctx.db.read() as s:
         return [InvitationRow(
             id=i.id or 0, license_id=i.license_id, organization_id=i.organization_id,
@@ -226,10 +239,10 @@ def list_invitations(ctx: Ctx, license_id: int | None = None, status: str | None
                      limit: int = 1000, offset: int = 0) -> list[InvitationRow]:
     q = select(Invitation)
     if license_id is not None:
-        q = q.where(Invitation.license_id == license_id)
+        q = q.where(col(Invitation.license_id) == license_id)
     if status:
-        q = q.where(Invitation.status == status)
-    q = q.order_by(Invitation.id).offset(offset).limit(limit)  # type: ignore[arg-type]
+        q = q.where(col(Invitation.status) == status)
+    q = q.order_by(col(Invitation.id)).offset(offset).limit(limit)
     return _invitation_rows(ctx, q)
 
 
@@ -243,11 +256,12 @@ def needs_attention(ctx: Ctx, limit: int = 500) -> list[InvitationRow]:
     with ctx.db.read() as s:
         for status in NEEDS_ATTENTION_STATUSES:
             keyed += [(r.sent_at, r.id) for r in s.execute(
-                select(Invitation.sent_at, Invitation.id).where(Invitation.status == status)
-                .order_by(Invitation.sent_at, Invitation.id).limit(limit))]
+                select(col(Invitation.sent_at), col(Invitation.id))
+                .where(col(Invitation.status) == status)
+                .order_by(col(Invitation.sent_at), col(Invitation.id)).limit(limit))]
     ids = [i for _, i in sorted(keyed)[:limit]]
     if not ids:
         return []
-    q = (select(Invitation).where(Invitation.id.in_(ids))  # type: ignore[union-attr]
-         .order_by(Invitation.sent_at, Invitation.id))
+    q = (select(Invitation).where(col(Invitation.id).in_(ids))
+         .order_by(col(Invitation.sent_at), col(Invitation.id)))
     return _invitation_rows(ctx, q)

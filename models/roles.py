@@ -5,6 +5,7 @@ against, inside the service that does it (so no front end can skip it).
 |-------------------------------------------------------------|--------|-------|------|
 | read every list, license and history; own alerts and profile | yes    | yes   | yes  |
 | create organizations and licenses; invite, resend, remind   | no     | yes   | yes  |
+| change an organization's domains; hand over a link by hand  | no     | yes   | yes  |
 | revoke an invitation, change its role; load demo data       | no     | no    | yes  |
 | add staff, change their role, disable them                  | no     | no    | yes  |
 """
@@ -15,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from models.audit import record
 from models.context import Ctx
@@ -29,6 +30,7 @@ _RANK = {role: n for n, role in enumerate(ROLES)}
 # action -> the least role that may do it
 NEEDS = {
     "organization.create": "agent",
+    "organization.domains": "agent",
     "license.create": "agent",
     "invitation.invite": "agent",
     "invitation.resend": "agent",
@@ -41,6 +43,7 @@ NEEDS = {
 
 WORDS = {
     "organization.create": "creating an organization",
+    "organization.domains": "changing an organization's domains",
     "license.create": "creating a license",
     "invitation.invite": "inviting users",
     "invitation.resend": "resending an invitation",
@@ -61,8 +64,8 @@ def check(session: Session, actor: StaffRef, action: str) -> None:
 
     Read from the database in the caller's transaction, not from the StaffRef it was given:
     a console opened before a demotion or a disabling is refused from then on."""
-    row = session.execute(select(Staff.role, Staff.active, Staff.login)
-                          .where(Staff.id == actor.id)).first()
+    row = session.execute(select(col(Staff.role), col(Staff.active), col(Staff.login))
+                          .where(col(Staff.id) == actor.id)).first()
     role, active = (row.role, row.active) if row else ("", False)
     if active and allowed(role, action):
         return

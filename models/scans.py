@@ -6,9 +6,12 @@ scans; the unique (invitation, kind, send) on notifications backs that up.
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from typing import Any
 
-from models.audit import record
+from sqlalchemy import ColumnElement, ScalarSelect, select, update
+from sqlmodel import col
+
+from models.audit import AuditText, record
 from models.context import Ctx
 from models.notifications import notify_many
 from models.products import REMINDABLE_STATUSES
@@ -18,8 +21,17 @@ from models.views import ScanResult
 BATCH = 500
 
 
-def _due(ctx: Ctx, *conds: object) -> object:
-    q = select(Invitation.id).where(*conds).limit(BATCH)  # type: ignore[arg-type]
+def overdue_audit(email: str, send_no: int) -> AuditText:
+    return AuditText("system", "invitation.overdue",
+                     f"{email} has not picked up the invitation (send #{send_no})")
+
+
+def expired_audit(email: str) -> AuditText:
+    return AuditText("system", "invitation.expired", f"the link for {email} expired")
+
+
+def _due(ctx: Ctx, *conds: ColumnElement[bool]) -> ScalarSelect[Any]:
+    q = select(col(Invitation.id)).where(*conds).limit(BATCH)
     if not ctx.db.is_sqlite:
         q = q.with_for_update(skip_locked=True)
     return q.scalar_subquery()
@@ -34,19 +46,18 @@ def scan_overdue(ctx: Ctx) -> int:
             ids = s.execute(
                 update(Invitation)
                 .where(
-                    Invitation.id.in_(_due(ctx, Invitation.status == "pending",  # type: ignore[union-attr]
-                                           Invitation.overdue_at <= now)),
-                    Invitation.status == "pending",
+                    col(Invitation.id).in_(_due(ctx, col(Invitation.status) == "pending",
+                                                col(Invitation.overdue_at) <= now)),
+                    col(Invitation.status) == "pending",
                 )
                 .values(status="overdue")
-                .returning(Invitation.id)
+                .returning(col(Invitation.id))
             ).scalars().all()
             if ids:
-                invs = s.execute(select(Invitation).where(Invitation.id.in_(ids))
-                                 .order_by(Invitation.id)).scalars().all()
+                invs = s.execute(select(Invitation).where(col(Invitation.id).in_(ids))
+                                 .order_by(col(Invitation.id))).scalars().all()
                 for inv in invs:
-                    record(s, now, "system", "invitation.overdue",
-                           f"{inv.email} has not picked up the invitation (send #{inv.send_no})",
+                    record(s, now, *overdue_audit(inv.email, inv.send_no),
                            organization_id=inv.organization_id, license_id=inv.license_id,
                            invitation_id=inv.id)
                 notify_many(s, ctx, [(inv, "overdue", "") for inv in invs], now)
@@ -64,17 +75,17 @@ def scan_expired(ctx: Ctx) -> int:
             rows = s.execute(
                 update(Invitation)
                 .where(
-                    Invitation.id.in_(_due(  # type: ignore[union-attr]
-                        ctx, Invitation.status.in_(REMINDABLE_STATUSES),  # type: ignore[attr-defined]
-                        Invitation.expires_at <= now)),
-                    Invitation.status.in_(REMINDABLE_STATUSES),  # type: ignore[attr-defined]
+                    col(Invitation.id).in_(_due(
+                        ctx, col(Invitation.status).in_(REMINDABLE_STATUSES),
+                        col(Invitation.expires_at) <= now)),
+                    col(Invitation.status).in_(REMINDABLE_STATUSES),
                 )
                 .values(status="expired")
-                .returning(Invitation.id, Invitation.email, Invitation.organization_id,
-                           Invitation.license_id)
+                .returning(col(Invitation.id), col(Invitation.email),
+                           col(Invitation.organization_id), col(Invitation.license_id))
             ).all()
             for r in rows:
-                record(s, now, "system", "invitation.expired", f"the link for {r.email} expired",
+                record(s, now, *expired_audit(r.email),
                        organization_id=r.organization_id, license_id=r.license_id,
                        invitation_id=r.id)
         total += len(rows)

@@ -112,6 +112,9 @@ class Settings(BaseSettings):
     staff_email: str | None = None
     staff_name: str | None = None
     theme: str | None = None
+    # The text cursor blinks; None: not over SSH (SSH_CONNECTION set), where each blink is
+    # bytes on the wire. Read once at start by the console (`tui.prefs.cursor_blink`).
+    blink: bool | None = None
 
     overdue_after: timedelta = timedelta(hours=48)
     invite_expiry: timedelta = timedelta(days=7)

@@ -13,7 +13,7 @@ import re
 import socket
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from models.audit import process_login, record
 from models.context import Ctx
@@ -38,8 +38,8 @@ def _ref(row: Staff) -> StaffRef:
 
 def _leads(session: Session) -> list[str]:
     return list(session.execute(
-        select(Staff.login).where(Staff.role == "lead", Staff.active.is_(True),
-                                  Staff.login.is_not(None)).order_by(Staff.login)).scalars())
+        select(col(Staff.login)).where(col(Staff.role) == "lead", col(Staff.active).is_(True),
+                                  col(Staff.login).is_not(None)).order_by(col(Staff.login))).scalars())
 
 
 def current_staff(ctx: Ctx) -> StaffRef:
@@ -47,7 +47,7 @@ def current_staff(ctx: Ctx) -> StaffRef:
     check_database_user(ctx)  # PostgreSQL with peer authentication: the database agrees
     login = os_login()
     with ctx.db.read() as s:
-        row = s.execute(select(Staff).where(Staff.login == login)).scalar_one_or_none()
+        row = s.execute(select(Staff).where(col(Staff.login) == login)).scalar_one_or_none()
         if row is not None and row.active:
             return _ref(row)
         leads = _leads(s)
@@ -97,14 +97,14 @@ def claim_first_lead(ctx: Ctx, name: str | None = None, email: str | None = None
     addr, key = normalize_email(email or default_email(ctx))
     name = clean_text(name or ctx.settings.staff_name or login, "your name")
     with ctx.db.write() as s:
-        mine = s.execute(select(Staff).where(Staff.login == login)).scalar_one_or_none()
+        mine = s.execute(select(Staff).where(col(Staff.login) == login)).scalar_one_or_none()
         if mine is not None and mine.active:
             return _ref(mine)
         leads = _leads(s)
         if leads:
             raise Refused(f"this database already has a lead ({', '.join(leads)}); ask them "
                           f"to run: licensedesk staff add {login} --role agent --email {addr}")
-        row = s.execute(select(Staff).where(Staff.email_key == key)).scalar_one_or_none()
+        row = s.execute(select(Staff).where(col(Staff.email_key) == key)).scalar_one_or_none()
         if row is None:
             row = Staff(email=addr, email_key=key, name=name, created_at=ctx.now())
         if row.login not in (None, login):
@@ -135,9 +135,9 @@ def add_staff(ctx: Ctx, actor: StaffRef, login: str, email: str, name: str | Non
     addr, key = normalize_email(email)
     name = clean_text(name or login, "name")
     with acting(ctx, actor, "staff.manage") as s:
-        if s.execute(select(Staff.id).where(Staff.login == login)).first():
+        if s.execute(select(col(Staff.id)).where(col(Staff.login) == login)).first():
             raise Refused(f"{login} is on the staff already; use set-role to change it")
-        row = s.execute(select(Staff).where(Staff.email_key == key)).scalar_one_or_none()
+        row = s.execute(select(Staff).where(col(Staff.email_key) == key)).scalar_one_or_none()
         if row is not None and row.login is not None:
             raise Refused(f"{addr} belongs to the login {row.login}")
         if row is None:
@@ -150,7 +150,7 @@ def add_staff(ctx: Ctx, actor: StaffRef, login: str, email: str, name: str | Non
 
 
 def _by_login(s: Session, login: str) -> Staff:
-    row = s.execute(select(Staff).where(Staff.login == login)).scalar_one_or_none()
+    row = s.execute(select(Staff).where(col(Staff.login) == login)).scalar_one_or_none()
     if row is None:
         raise NotFound(f"no staff member with the login {quote(login)}")
     return row
@@ -159,7 +159,8 @@ def _by_login(s: Session, login: str) -> Staff:
 def _keep_a_lead(s: Session, row: Staff) -> None:
     if row.role == "lead" and row.active:
         others = s.execute(select(func.count()).select_from(Staff).where(
-            Staff.role == "lead", Staff.active.is_(True), Staff.id != row.id)).scalar_one()
+            col(Staff.role) == "lead", col(Staff.active).is_(True), col(Staff.id) != row.id,
+        )).scalar_one()
         if not others:
             raise Refused(f"{row.login} is the last lead; make someone else lead first")
 
@@ -205,7 +206,7 @@ def update_me(ctx: Ctx, actor: StaffRef, name: str | None = None,
         if email is not None:
             addr, key = normalize_email(email)
             if key != row.email_key:
-                if s.execute(select(Staff.id).where(Staff.email_key == key)).first():
+                if s.execute(select(col(Staff.id)).where(col(Staff.email_key) == key)).first():
                     raise Refused(f"{addr} is another staff member's address")
                 changes.append(f"e-mail {row.email} -> {addr}")
                 row.email, row.email_key = addr, key
@@ -218,22 +219,22 @@ def update_me(ctx: Ctx, actor: StaffRef, name: str | None = None,
 
 def list_staff(ctx: Ctx) -> list[StaffRef]:
     with ctx.db.read() as s:
-        rows = s.execute(select(Staff).where(Staff.login.is_not(None))
-                         .order_by(Staff.login)).scalars()
+        rows = s.execute(select(Staff).where(col(Staff.login).is_not(None))
+                         .order_by(col(Staff.login))).scalars()
         return [_ref(r) for r in rows]
 
 
 def staff_rows(ctx: Ctx) -> list[StaffRow]:
     """Every login in the registry, with its role and whether it may act."""
     with ctx.db.read() as s:
-        rows = s.execute(select(Staff).where(Staff.login.is_not(None))
-                         .order_by(Staff.login)).scalars()
+        rows = s.execute(select(Staff).where(col(Staff.login).is_not(None))
+                         .order_by(col(Staff.login))).scalars()
         return [StaffRow(r.login or "", r.name, r.email, r.role, r.active) for r in rows]
 
 
 def is_active(ctx: Ctx, login: str) -> bool:
     with ctx.db.read() as s:
-        row = s.execute(select(Staff.active).where(Staff.login == login)).first()
+        row = s.execute(select(col(Staff.active)).where(col(Staff.login) == login)).first()
         return bool(row and row.active)
 
 
@@ -247,7 +248,7 @@ def ensure_staff(ctx: Ctx, email: str | None = None, name: str | None = None,
     addr, key = normalize_email(email)
     name = clean_text(name or ctx.settings.staff_name or "", "staff name", required=False)
     with ctx.db.write() as s:
-        found = s.execute(select(Staff).where(Staff.email_key == key)).scalar_one_or_none()
+        found = s.execute(select(Staff).where(col(Staff.email_key) == key)).scalar_one_or_none()
         if found is None:
             found = Staff(email=addr, email_key=key, name=name or addr.split("@")[0],
                           created_at=ctx.now(), role=_valid_role(role))

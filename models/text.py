@@ -7,9 +7,11 @@ import unicodedata
 
 from models.errors import DomainError
 
-# C0/C1 controls (NEL among them), the line and paragraph separators, and the bidirectional
-# overrides and isolates that reorder what a person sees.
-_BAD = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# The one rule for characters that must not reach a terminal or a header: C0/C1 controls
+# (NEL among them), the line and paragraph separators, and the bidirectional overrides and
+# isolates that reorder what a person sees. A run of them is one match (mail subjects put one
+# space where a run was).
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]+")
 
 
 class InvalidText(DomainError):
@@ -24,9 +26,9 @@ def _trim(text: str) -> str:
     """White space off both ends, except what is refused anyway (a line break or a tab at
     either end is refused like one in the middle, not silently dropped)."""
     start, end = 0, len(text)
-    while start < end and text[start].isspace() and not _BAD.match(text[start]):
+    while start < end and text[start].isspace() and not CONTROL.match(text[start]):
         start += 1
-    while end > start and text[end - 1].isspace() and not _BAD.match(text[end - 1]):
+    while end > start and text[end - 1].isspace() and not CONTROL.match(text[end - 1]):
         end -= 1
     return text[start:end]
 
@@ -34,7 +36,7 @@ def _trim(text: str) -> str:
 def clean_text(value: str, field: str, *, max_len: int = 200, required: bool = True) -> str:
     """Validate a name-like field: no control or bidi characters, trimmed, bounded."""
     text = _trim(unicodedata.normalize("NFC", value))
-    if _BAD.search(text):
+    if CONTROL.search(text):
         raise InvalidText(f"{field} contains control characters; type it without them")
     if required and not text:
         raise InvalidText(f"{field} is required")
@@ -45,7 +47,7 @@ def clean_text(value: str, field: str, *, max_len: int = 200, required: bool = T
 
 def display(value: str | None) -> str:
     """For showing stored text: control and bidi characters removed, never markup-parsed."""
-    return _BAD.sub("", value or "")
+    return CONTROL.sub("", value or "")
 
 
 def printable(value: str, max_len: int = 2000) -> str:
@@ -59,7 +61,7 @@ def printable(value: str, max_len: int = 2000) -> str:
 
 
 def _escaped(c: str) -> str:
-    if c.isprintable() and not _BAD.match(c):
+    if c.isprintable() and not CONTROL.match(c):
         return c
     n = ord(c)
     if 0xDC80 <= n <= 0xDCFF:  # a byte that was not UTF-8, kept by surrogateescape
@@ -83,7 +85,7 @@ def normalize_email(value: str) -> tuple[str, str]:
     raw = _trim(value)
     if not raw:
         raise InvalidAddress("e-mail address is empty")
-    if _BAD.search(raw):
+    if CONTROL.search(raw):
         raise InvalidAddress(f"{quote(raw)} contains control or line-break characters")
     if "=?" in raw:
         raise InvalidAddress(f"{quote(raw)}: an address cannot hold an encoded word (=?…?=); "

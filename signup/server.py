@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import socket
 import threading
@@ -13,6 +12,7 @@ from urllib.parse import urlsplit
 import uvicorn
 
 from models.context import Ctx
+from models.net import is_loopback
 from signup.app import create_app
 from signup.proxies import ENV as TRUSTED_PROXIES_ENV
 from signup.proxies import ProxySettingError, TrustedProxies, trusted_proxies_from_env
@@ -26,7 +26,7 @@ def default_address(ctx: Ctx) -> tuple[str, int]:
 
 def exposure_warning(ctx: Ctx, host: str, proxies: TrustedProxies) -> str | None:
     """One line when the page would be reached over plain HTTP from beyond this machine."""
-    if _is_loopback(host):
+    if is_loopback(host):
         return None
     if not proxies:
         return (f"serving plain HTTP on {host}, beyond this machine, with no TLS proxy in "
@@ -112,22 +112,13 @@ def start_beside_console(ctx: Ctx) -> tuple[SignupServer | None, str]:
     raises for a taken port (another console on this host may already serve the page).
     """
     host, port = default_address(ctx)
-    if not _is_loopback(host):
+    if not is_loopback(host):
         return None, f"signup page not started here: invitation links point to {host}"
     try:
         server = start_in_thread(ctx, host, port)
     except (OSError, ProxySettingError) as err:
         return None, f"signup page not started: {err}"
     return server, f"signup page on http://{host}:{server.port}/invite/…"
-
-
-def _is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def _family(host: str) -> socket.AddressFamily:

@@ -2,26 +2,29 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text
+from sqlmodel import Session, col
 
 import models.demo
+from models.accept import accepted_audit
 from models.context import Ctx
 from models.demo import make_demo_data
 from models.errors import Refused
-from models.invitations import invite
-from models.notifications import list_notifications
+from models.invitations import invite, revoked_audit, send_invitation
+from models.notifications import failed_audit, list_notifications
 from models.organizations import create_organization
 from models.outbox import pending_count
 from models.products import INVITATION_STATUSES, PRODUCTS
 from models.queries import list_orgs
-from models.scans import run_scans
+from models.scans import expired_audit, overdue_audit, run_scans
 from models.settings import Settings
 from models.staff import claim_first_lead, ensure_staff
-from models.tables import Account, AuditEvent, Invitation, License, OutboxMail
+from models.tables import Account, AuditEvent, Invitation, License, OutboxMail, Staff
 from models.timeutil import FixedClock
 from models.views import InviteRequest
 
@@ -176,6 +179,7 @@ def test_demo_data_on_postgresql(request: pytest.FixtureRequest, tmp_path: Path)
     try:
         counts = make_demo_data(ctx, orgs=120, seed=5)
         _check_consistent(ctx)
+        _check_words(ctx)
         lite = _sqlite_ctx(tmp_path / "lite")
         assert make_demo_data(lite, orgs=120, seed=5) == counts
         me = ensure_staff(ctx)
@@ -197,3 +201,76 @@ def test_demo_data_on_postgresql(request: pytest.FixtureRequest, tmp_path: Path)
 def test_negative_orgs_is_refused(tmp_path: Path) -> None:
     with pytest.raises(Refused, match="0 or more"):
         make_demo_data(_sqlite_ctx(tmp_path), orgs=-1)
+
+
+def _mail_and_trail(s: Session, inv_id: int) -> tuple[tuple[object, ...], list[tuple[str, ...]]]:
+    """The invitation's newest invitation mail (kind, to, reply-to, subject, payload) and the
+    audit rows of its invitation (actor, kind, detail), in order."""
+    mail = s.execute(select(OutboxMail).where(col(OutboxMail.invitation_id) == inv_id)
+                     .order_by(col(OutboxMail.id).desc()).limit(1)).scalar_one()
+    trail = [(a.actor, a.kind, a.detail) for a in s.execute(
+        select(AuditEvent).where(col(AuditEvent.invitation_id) == inv_id)
+        .order_by(col(AuditEvent.id))).scalars()]
+    return ((mail.kind, mail.to_addr, mail.reply_to, mail.subject, json.loads(mail.payload)),
+            trail)
+
+
+def test_demo_mails_and_audit_rows_are_what_the_services_write(tmp_path: Path) -> None:
+    ctx = _sqlite_ctx(tmp_path)
+    claim_first_lead(ctx)
+    make_demo_data(ctx, orgs=60, seed=2)
+    _check_words(ctx)
+
+
+def _check_words(ctx: Ctx) -> None:
+    """For a demo invitation of every status, first sent or reminded, send_invitation writes
+    the very mail (subject, reply-to, template data) and send audit line the demo wrote; the
+    rest of its trail is in the words of the services' own audit functions."""
+    with ctx.db.read() as s:
+        picked: dict[tuple[str, bool], int] = {}
+        for i in s.execute(select(Invitation).order_by(col(Invitation.id))).scalars():
+            picked.setdefault((i.status, i.times_sent > 1), i.id or 0)
+        # Every story, first sent and sent again (a pending one is seldom reminded yet).
+        assert {(st, again) for st in INVITATION_STATUSES for again in (False, True)
+                } - set(picked) <= {("pending", True)}
+        names = {a.invitation_id: a.name for a in s.execute(select(Account)).scalars()}
+        inviters = {st.id: st.email for st in s.execute(select(Staff)).scalars()}
+        demo, rest = {}, {}
+        for key, inv_id in picked.items():
+            demo[key] = _mail_and_trail(s, inv_id)
+            inv = s.get(Invitation, inv_id)
+            assert inv is not None
+            rest[key] = [tuple(t) for t in {
+                "accepted": [accepted_audit(names.get(inv_id, ""), inv.email, inv.role)],
+                "overdue": [overdue_audit(inv.email, inv.send_no)],
+                "expired": [overdue_audit(inv.email, inv.send_no), expired_audit(inv.email)],
+                "failed": [failed_audit(inv.email, inv.failed_reason or "")],
+                "revoked": [revoked_audit(inviters[inv.invited_by], inv.email)],
+            }.get(inv.status, [])]
+    for (status, again), inv_id in picked.items():
+        mail, trail = demo[(status, again)]
+        with ctx.db.write() as s:
+            # The same invitation, one send earlier: the service's send makes it this one.
+            inv = s.get(Invitation, inv_id)
+            assert inv is not None
+            inv.send_no -= 1
+            inv.times_sent -= 1
+            send_invitation(s, ctx, inviters[inv.invited_by], inv, inv.sent_at,
+                            "reminder" if again else "invitation")
+        with ctx.db.read() as s:
+            real_mail, real_trail = _mail_and_trail(s, inv_id)
+        assert real_mail == mail, (status, again)
+        assert real_trail[-1] == trail[0], (status, again)  # the send's own audit line
+        assert trail[1:] == rest[(status, again)], (status, again)
+
+
+def test_a_wording_function_that_changes_a_value_is_refused_not_copied() -> None:
+    """The demo turns the services' words into SQL by finding its stand-in values in them; a
+    value changed on the way (lower-cased, cut) is an error, never silently other words."""
+    from models.demo import _EMAIL, _sql
+
+    assert _sql(f"revoked {_EMAIL}", {_EMAIL: "i.email"}) == "'revoked ' || i.email"
+    with pytest.raises(ValueError, match="changed a stand-in"):
+        _sql(f"revoked {_EMAIL.lower()}", {_EMAIL: "i.email"})
+    with pytest.raises(ValueError, match="changed a stand-in"):
+        _sql(f"revoked {_EMAIL[:2]}", {_EMAIL: "i.email"})
