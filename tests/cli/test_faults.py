@@ -591,7 +591,7 @@ def test_an_unexpected_error_is_one_line_with_the_trace_in_a_file(
     assert "Traceback" in trace.read_text() and "RuntimeError: boom" in trace.read_text()
     # With no usable data directory, the trace goes to the temp directory.
     monkeypatch.setenv("LICENSEDESK_DATA_DIR", str(data / "licensedesk.db" / "x"))
-    monkeypatch.setattr("tui.cli.org_cmds.open_ctx", lambda args: broken())
+    monkeypatch.setattr("tui.cli.org_cmds.open_desk", lambda args: broken())
     r = unexpected(capsys, "RuntimeError")
     elsewhere = Path(r.err.strip().rpartition("the full trace is in ")[2])
     assert elsewhere.exists() and elsewhere.parent != data

@@ -1,5 +1,5 @@
-"""What every subcommand shares: argument types, opening the context, the acting staff
-member, output.
+"""What every subcommand shares: argument types, opening the desk (the context bound to the
+acting staff member) or, for the services, the bare context, output.
 
 Validation at the edge: every number a person types is checked against the range its
 column holds (ids and counts are BIGINT: 1 to 2**63-1) or the range that makes sense
@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from models.context import Ctx
+    from models.desk import Desk
     from models.settings import Settings
     from models.views import StaffRef
 
@@ -113,13 +114,22 @@ def open_ctx(args: argparse.Namespace, *, create: bool = False, staff_only: bool
     return ctx
 
 
+def open_desk(args: argparse.Namespace) -> Desk:
+    """The desk for this login: every command that acts for a staff member goes through it
+    (reads, changes, role checks). Settings, database and key file checked as `open_ctx`
+    does; a login not on the staff gets NoStaffIdentity (exit 2) and reads nothing."""
+    from models.desk import desk_for
+
+    return desk_for(open_ctx(args, staff_only=False))
+
+
 def actor(ctx: Ctx) -> StaffRef:
     """The acting staff member: this process's login, as the registry knows it. Nothing
     on the command line or in the environment chooses it (NoStaffIdentity: exit 2, with
     whom to ask)."""
-    from models.staff import current_staff
+    from models.desk import desk_for
 
-    return current_staff(ctx)
+    return desk_for(ctx).staff
 
 
 def emit_json(value: Any) -> None:

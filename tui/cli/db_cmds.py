@@ -7,14 +7,14 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tui.cli.common import BIGINT_MAX, MAX_DEMO_ORGS, actor, open_ctx, settings_for, whole
+from tui.cli.common import BIGINT_MAX, MAX_DEMO_ORGS, open_ctx, settings_for, whole
 
 if TYPE_CHECKING:
     from models.context import Ctx
     from models.views import StaffRef
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     db = sub.add_parser("db", help="database maintenance")
     dbsub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     up = dbsub.add_parser("upgrade", help="create or upgrade the schema")
@@ -96,9 +96,9 @@ def cmd_grants(args: argparse.Namespace) -> int:
 
 def first_lead(ctx: Ctx) -> StaffRef | None:
     """The login that creates a database becomes its first lead; None if it has one."""
-    from models.staff import claim_first_lead, has_lead
+    from models.desk import claim_first_lead, has_lead
 
-    return None if has_lead(ctx) else claim_first_lead(ctx)
+    return None if has_lead(ctx) else claim_first_lead(ctx).staff
 
 
 def warn_open_directory(path: Path) -> None:
@@ -116,21 +116,13 @@ def warn_open_directory(path: Path) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from models.demo import make_demo_data
+    from models.desk import desk_for
 
     ctx = open_ctx(args, create=True, staff_only=False)
-    first_lead(ctx)
-    actor_may(ctx, "demo.load")
+    first_lead(ctx)  # a new database's first user is its lead: setup, before any desk
+    desk = desk_for(ctx)
     started = time.perf_counter()
-    counts = make_demo_data(ctx, orgs=args.orgs, seed=args.seed)
+    counts = desk.load_demo(orgs=args.orgs, seed=args.seed)
     took = time.perf_counter() - started
     print(", ".join(f"{n} {k}" for k, n in counts.items()) + f" in {took:.1f}s")
     return 0
-
-
-def actor_may(ctx: Ctx, action: str) -> None:
-    """Refuse (and audit) an action that goes through no service of its own."""
-    from models.roles import acting
-
-    with acting(ctx, actor(ctx), action):
-        pass

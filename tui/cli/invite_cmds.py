@@ -3,25 +3,27 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
+from models.products import INVITATION_STATUSES
 from tui.cli.common import (
-    actor,
     add_json,
     add_paging,
     emit_json,
     fetch_page,
     fmt_time,
     ident,
-    open_ctx,
+    open_desk,
     outcome_json,
     split_invite,
     table,
 )
 
-STATUSES = ["pending", "overdue", "accepted", "expired", "revoked", "failed"]
+if TYPE_CHECKING:
+    from models.views import ActionResult
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("invite", help="invite people to a license")
     p.add_argument("license_id", type=ident, metavar="LICENSE_ID")
     p.add_argument("invites", nargs="+", metavar="EMAIL:ROLE")
@@ -31,7 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("invitations", help="list invitations")
     p.add_argument("--license", type=ident, metavar="ID")
-    p.add_argument("--status", choices=STATUSES)
+    p.add_argument("--status", choices=INVITATION_STATUSES)
     add_paging(p, 1000)
     add_json(p)
     p.set_defaults(func=cmd_invitations)
@@ -56,13 +58,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_invite(args: argparse.Namespace) -> int:
-    from models.invitations import invite
     from models.views import InviteRequest
 
     rows = [InviteRequest(*split_invite(t)) for t in args.invites]
-    ctx = open_ctx(args)
+    desk = open_desk(args)
+    desk.refuse_unless("invitation.invite")
     # A refusal (InviteRefused) names every refused row, in one line: see main._failure.
-    result = invite(ctx, actor(ctx), args.license_id, rows, add_me=args.add_me)
+    result = desk.invite(args.license_id, rows, add_me=args.add_me)
     if args.json:
         emit_json({"invitations": outcome_json(result.outcomes),
                    "seats_before": result.seats_before, "seats_after": result.seats_after})
@@ -75,11 +77,9 @@ def cmd_invite(args: argparse.Namespace) -> int:
 
 
 def cmd_invitations(args: argparse.Namespace) -> int:
-    from models.queries import list_invitations
-
-    ctx = open_ctx(args)
-    rows = fetch_page(args, lambda limit, offset: list_invitations(
-        ctx, license_id=args.license, status=args.status, limit=limit, offset=offset))
+    desk = open_desk(args)
+    rows = fetch_page(args, lambda limit, offset: desk.invitations(
+        license_id=args.license, status=args.status, limit=limit, offset=offset))
     if args.json:
         emit_json(rows)
         return 0
@@ -90,10 +90,7 @@ def cmd_invitations(args: argparse.Namespace) -> int:
     return 0
 
 
-def _report(args: argparse.Namespace, verb: str, result: object) -> int:
-    from models.views import ActionResult
-
-    assert isinstance(result, ActionResult)
+def _report(args: argparse.Namespace, verb: str, result: ActionResult) -> int:
     if args.json:
         emit_json({"done": list(result.done),
                    "skipped": [{"id": i, "reason": r} for i, r in result.skipped]})
@@ -105,34 +102,28 @@ def _report(args: argparse.Namespace, verb: str, result: object) -> int:
 
 
 def cmd_remind(args: argparse.Namespace) -> int:
-    from models.invitations import remind
-
-    ctx = open_ctx(args)
-    return _report(args, "reminded", remind(ctx, actor(ctx), args.license_id))
+    desk = open_desk(args)
+    desk.refuse_unless("invitation.remind")
+    return _report(args, "reminded", desk.remind(args.license_id))
 
 
 def cmd_resend(args: argparse.Namespace) -> int:
-    from models.invitations import resend
-
-    ctx = open_ctx(args)
-    return _report(args, "resent", resend(ctx, actor(ctx), args.ids))
+    desk = open_desk(args)
+    desk.refuse_unless("invitation.resend")
+    return _report(args, "resent", desk.resend(args.ids))
 
 
 def cmd_revoke(args: argparse.Namespace) -> int:
-    from models.invitations import revoke
-
-    ctx = open_ctx(args)
-    return _report(args, "revoked", revoke(ctx, actor(ctx), args.ids))
+    desk = open_desk(args)
+    desk.refuse_unless("invitation.revoke")
+    return _report(args, "revoked", desk.revoke(args.ids))
 
 
 def cmd_alerts(args: argparse.Namespace) -> int:
-    from models.notifications import list_notifications, mark_read
-
-    ctx = open_ctx(args)
-    me = actor(ctx)
-    rows = list_notifications(ctx, me.id, unread_only=args.unread)
+    desk = open_desk(args)
+    rows = desk.alerts(unread_only=args.unread)
     if args.mark_read:
-        mark_read(ctx, me.id)
+        desk.mark_read()
     if args.json:
         emit_json(rows)
         return 0

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
-from models.products import DATA_CENTERS, PAYERS, PLANS, PRODUCTS
+from models.products import ADMIN, DATA_CENTERS, PAYERS, PLANS, PRODUCTS
 from tui.cli.common import (
     MAX_SEATS,
     CliError,
-    actor,
     add_json,
     emit_json,
     fmt_time,
     ident,
-    open_ctx,
+    open_desk,
     outcome_json,
     split_invite,
     table,
@@ -21,7 +21,7 @@ from tui.cli.common import (
 )
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     lic = sub.add_parser("license", help="licenses")
     lsub = lic.add_subparsers(dest="license_command", metavar="ACTION", required=True)
     c = lsub.add_parser("create", help="create a license, with its first invitations")
@@ -39,7 +39,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--data-center", choices=DATA_CENTERS)
     # Given several times, or with several values each time: every address counts.
     c.add_argument("--invite", nargs="+", action="extend", default=[], metavar="EMAIL:ROLE")
-    c.add_argument("--add-me", action="store_true", help="invite yourself as Administrator")
+    c.add_argument("--add-me", action="store_true", help=f"invite yourself as {ADMIN.name}")
     add_json(c)
     c.set_defaults(func=cmd_create)
     s = lsub.add_parser("show", help="a license's summary, users and history")
@@ -49,20 +49,19 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_create(args: argparse.Namespace) -> int:
-    from models.licenses import create_license
     from models.views import InviteRequest
 
     if args.plan is not None and not args.paid:
         raise CliError("--plan goes with --paid: a trial has no plan (see license create --help)")
     invites = [InviteRequest(*split_invite(t)) for t in args.invite]
-    ctx = open_ctx(args)
-    trial_days = None if args.paid else (14 if args.trial_days is None else args.trial_days)
-    license_id, result = create_license(
-        ctx, actor(ctx), organization_id=args.org, product_key=args.product,
-        trial_days=trial_days, paid=args.paid,
-        plan=args.plan, seats=args.seats, payer=args.payer, data_center=args.data_center,
-        invites=invites, add_me=args.add_me,
-    )
+    desk = open_desk(args)
+    desk.refuse_unless("license.create")
+    # The desk's rules and defaults (a trial's length when none is given), not the CLI's.
+    trial: dict[str, Any] = {} if args.trial_days is None else {"trial_days": args.trial_days}
+    terms = desk.preview_terms(product_key=args.product, paid=args.paid, plan=args.plan,
+                               seats=args.seats, payer=args.payer,
+                               data_center=args.data_center, **trial)
+    license_id, result = desk.create_license(args.org, terms, invites, add_me=args.add_me)
     if args.json:
         emit_json({"id": license_id, "invitations": outcome_json(result.outcomes)})
     else:
@@ -71,14 +70,12 @@ def cmd_create(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from models.queries import license_history, license_summary, license_users
-
-    ctx = open_ctx(args)
-    summary = license_summary(ctx, args.license_id)
-    users = license_users(ctx, args.license_id)
+    desk = open_desk(args)
+    summary = desk.summary(args.license_id)
+    users = desk.users(args.license_id)
     if args.json:
         emit_json({"id": summary.license.id, "summary": summary, "users": users,
-                   "history": license_history(ctx, args.license_id, limit=50)})
+                   "history": desk.history(args.license_id, limit=50)})
         return 0
     lic = summary.license
     print(f"License {lic.id}: {lic.product_label} for {lic.organization}")

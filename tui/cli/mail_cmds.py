@@ -14,6 +14,7 @@ from tui.cli.common import (
     fetch_page,
     fmt_time,
     open_ctx,
+    open_desk,
     quote,
     settings_for,
     table,
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 OUTBOX_STATUSES = ["queued", "sent", "failed"]
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,unused-ignore]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("worker", help="send queued mail and run the overdue/expiry scans")
     p.add_argument("--once", action="store_true",
                    help="send what is due, run the scans, then exit")
@@ -119,11 +120,9 @@ async def _watch_database(ctx: Ctx, stop: asyncio.Event, gone: list[Exception]) 
 
 
 def cmd_outbox(args: argparse.Namespace) -> int:
-    from models.outbox import list_outbox
-
-    ctx = open_ctx(args)
-    rows = fetch_page(args, lambda limit, offset: list_outbox(
-        ctx, status=args.status, limit=limit, offset=offset))
+    desk = open_desk(args)
+    rows = fetch_page(args, lambda limit, offset: desk.outbox(
+        status=args.status, limit=limit, offset=offset))
     if args.json:
         emit_json(rows)
         return 0

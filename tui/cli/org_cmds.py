@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import argparse
 
-from tui.cli.common import actor, add_json, emit_json, limit_arg, offset_arg, open_ctx, table
+from models.products import DATA_CENTERS
+from tui.cli.common import add_json, emit_json, limit_arg, offset_arg, open_desk, table
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     org = sub.add_parser("org", help="client organizations")
     osub = org.add_subparsers(dest="org_command", metavar="ACTION", required=True)
     add = osub.add_parser("add", help="create an organization")
     add.add_argument("--name", required=True)
     add.add_argument("--client-name", required=True)
     add.add_argument("--client-email", required=True)
-    add.add_argument("--data-center", default="us", choices=["us", "eu"])
+    add.add_argument("--data-center", default="us", choices=DATA_CENTERS)
     add_json(add)
     add.set_defaults(func=cmd_add)
     ls = osub.add_parser("list", help="list organizations")
@@ -26,24 +27,19 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    from models.organizations import create_organization
-    from models.queries import get_org
-
-    ctx = open_ctx(args)
-    org_id = create_organization(ctx, actor(ctx), name=args.name, client_name=args.client_name,
-                                 client_email=args.client_email, data_center=args.data_center)
+    desk = open_desk(args)
+    desk.refuse_unless("organization.create")
+    org = desk.create_org(name=args.name, client_name=args.client_name,
+                          client_email=args.client_email, data_center=args.data_center)
     if args.json:
-        emit_json(get_org(ctx, org_id))
+        emit_json(org)
     else:
-        print(f"organization {org_id} created")
+        print(f"organization {org.id} created")
     return 0
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from models.queries import list_orgs
-
-    ctx = open_ctx(args)
-    page = list_orgs(ctx, args.search, offset=args.offset, limit=args.limit)
+    page = open_desk(args).clients(args.search, offset=args.offset, limit=args.limit)
     if args.json:
         emit_json(list(page.rows))
         return 0

@@ -4,13 +4,19 @@ keep. The identity is always the login running the command; nothing here chooses
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from tui.cli.common import actor, add_json, emit_json, open_ctx, table
+from tui.cli.common import CliError, add_json, emit_json, open_desk, table
 
+if TYPE_CHECKING:
+    from models.desk import Desk
+
+# The staff roles, most rights first: models.roles.ROLES (a test keeps them the same), written
+# out so that building the parser (and `--help`) does not import the database layer.
 ROLES = ("lead", "agent", "viewer")
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     who = sub.add_parser("whoami", help="this login's staff record and role")
     add_json(who)
     who.set_defaults(func=cmd_whoami)
@@ -52,16 +58,12 @@ def _show(args: argparse.Namespace, staff: object, line: str) -> int:
 
 
 def cmd_whoami(args: argparse.Namespace) -> int:
-    me = actor(open_ctx(args))
+    me = open_desk(args).staff
     return _show(args, me, f"{me.login}: {me.name} <{me.email}>, {me.role}")
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from models.staff import staff_rows
-
-    ctx = open_ctx(args)
-    actor(ctx)  # only staff may read the registry
-    rows = staff_rows(ctx)
+    rows = open_desk(args).staff_list()  # only staff may read the registry
     if args.json:
         emit_json(rows)
         return 0
@@ -70,37 +72,29 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_add(args: argparse.Namespace) -> int:
-    from models.staff import add_staff
+def _lead_desk(args: argparse.Namespace) -> Desk:
+    desk = open_desk(args)
+    desk.refuse_unless("staff.manage")
+    return desk
 
-    ctx = open_ctx(args)
-    added = add_staff(ctx, actor(ctx), args.login, args.email, args.name, args.role)
+
+def cmd_add(args: argparse.Namespace) -> int:
+    added = _lead_desk(args).add_staff(args.login, args.email, args.name, args.role)
     return _show(args, added, f"{added.login} added as {added.role}")
 
 
 def cmd_set_role(args: argparse.Namespace) -> int:
-    from models.staff import set_role
-
-    ctx = open_ctx(args)
-    changed = set_role(ctx, actor(ctx), args.login, args.role)
+    changed = _lead_desk(args).set_role(args.login, args.role)
     return _show(args, changed, f"{changed.login} is now {changed.role}")
 
 
 def cmd_disable(args: argparse.Namespace) -> int:
-    from models.staff import disable
-
-    ctx = open_ctx(args)
-    off = disable(ctx, actor(ctx), args.login)
+    off = _lead_desk(args).disable_staff(args.login)
     return _show(args, off, f"{off.login} disabled")
 
 
 def cmd_me(args: argparse.Namespace) -> int:
-    from models.staff import update_me
-
     if args.name is None and args.email is None:
-        from tui.cli.common import CliError
-
         raise CliError("give --name, --email or both")
-    ctx = open_ctx(args)
-    me = update_me(ctx, actor(ctx), args.name, args.email)
+    me = open_desk(args).update_me(args.name, args.email)
     return _show(args, me, f"{me.login}: {me.name} <{me.email}>")
