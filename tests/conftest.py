@@ -21,6 +21,9 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LICENSEDESK_DATA_DIR", str(tmp_path / "data"))
     for var in ("LICENSEDESK_DATABASE_URL", "LICENSEDESK_STAFF_EMAIL", "LICENSEDESK_SMTP_HOST"):
         monkeypatch.delenv(var, raising=False)
+    # Text cursors do not blink in tests (the setting, as a person would set it): a blink is
+    # a repaint, which snapshots and idle checks would see.
+    monkeypatch.setenv("LICENSEDESK_BLINK", "0")
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from models.context import Ctx
+    from models.desk import Desk
     from models.views import StaffRef
 
 
@@ -21,39 +22,36 @@ def boot() -> Booted:
     """Identity is this process's login: registered, or the first lead of a new database
     (with LICENSEDESK_STAFF_EMAIL set, at once; else the console asks), or refused."""
     from models.context import Ctx
+    from models.desk import claim_first_lead, desk_for, has_lead
     from models.errors import NoStaffIdentity
     from models.settings import load_settings
-    from models.staff import claim_first_lead, current_staff, has_lead
 
     ctx = Ctx.open(load_settings())
     try:
-        return Booted(ctx, current_staff(ctx))
+        return Booted(ctx, desk_for(ctx).staff)
     except NoStaffIdentity as err:
         if has_lead(ctx):
             return Booted(ctx, None, str(err))
     if ctx.settings.staff_email:
-        return Booted(ctx, claim_first_lead(ctx))
+        return Booted(ctx, claim_first_lead(ctx).staff)
     return Booted(ctx, None)
 
 
-def demo_on_first_start(ctx: Ctx) -> dict[str, int] | None:
+def demo_on_first_start(desk: Desk) -> dict[str, int] | None:
     """The embedded default (SQLite) with no organizations yet gets demo data to look at.
 
     Run once the staff identity is known, so the demo fills this person's Alerts too.
     """
-    if not ctx.db.is_sqlite or ctx.settings.database_url:
+    ctx = desk.ctx
+    if not ctx.db.is_sqlite or ctx.settings.database_url or not desk.may("demo.load"):
         return None
-    from models.queries import list_orgs
-
-    if list_orgs(ctx, limit=1, with_total=False).rows:
+    if desk.clients(limit=1, with_total=False).rows:
         return None
-    from models.demo import make_demo_data
-
-    return dict(make_demo_data(ctx, orgs=200, seed=1))
+    return dict(desk.load_demo(orgs=200, seed=1))
 
 
 def first_lead(ctx: Ctx, name: str, email: str) -> StaffRef:
     """The first-start dialog's answer: this login becomes the database's first lead."""
-    from models.staff import claim_first_lead
+    from models.desk import claim_first_lead
 
-    return claim_first_lead(ctx, name, email)
+    return claim_first_lead(ctx, name, email).staff

@@ -1,7 +1,8 @@
-"""The saved theme, read before the first frame without loading the settings machinery.
+"""The saved theme and the cursor blink, read before the first frame without loading the
+settings machinery.
 
 models.settings pulls in pydantic (as slow to import as Textual), so the console reads the
-one key it needs at start-up straight from the same TOML file; everything else is loaded in
+keys it needs at start-up straight from the same TOML file; everything else is loaded in
 a worker after the first paint.
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import os
 
-from models.location import config_values
+from models.location import config_values, setting
 
 
 def saved_theme() -> str | None:
@@ -18,3 +19,19 @@ def saved_theme() -> str | None:
         return env
     value = config_values().get("theme")
     return value if isinstance(value, str) else None
+
+
+# What pydantic accepts for a bool setting, so the quick read agrees with `Settings.blink`.
+_TRUE = frozenset({"1", "true", "t", "yes", "y", "on"})
+_FALSE = frozenset({"0", "false", "f", "no", "n", "off"})
+
+
+def cursor_blink() -> bool:
+    """Whether text cursors blink (`LICENSEDESK_BLINK`, or `blink` in the config file);
+    unset: off over SSH (`SSH_CONNECTION` in the environment), on elsewhere."""
+    value = setting("blink")
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+        return value.strip().lower() in _TRUE
+    return not os.environ.get("SSH_CONNECTION")

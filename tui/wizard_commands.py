@@ -1,8 +1,79 @@
-"""The keys of the wizards and their dialogs (license wizard, invite wizard, organization
-form, role picker, confirmations), declared once; see `tui.commands.Command`."""
+"""The keys of the wizards and their dialogs (license wizard, invite wizard, the rows editor,
+organization form, role picker, confirmations), declared once; see `tui.commands.Command`.
+
+Their BINDINGS are `bindings(place)`; the hint sentences and button labels that name a key
+take it from here with `say_keys` and `first_key`, so a key changed here changes everywhere.
+"""
 
 from __future__ import annotations
 
-from tui.commands import Command
+import re
 
-COMMANDS: tuple[Command, ...] = ()
+from tui.commands import Command, commands
+
+_C = Command
+
+LICENSE_WIZARD = (
+    _C("next", "ctrl+s", "Continue", "the next step; on the last, create the license",
+       where="license_wizard", priority=True, palette=False),
+    _C("back", "ctrl+b", "Back", "the step before; everything typed stays",
+       where="license_wizard", priority=True, palette=False),
+    _C("cancel", "escape", "Cancel", "leave the wizard (asks first if anything was typed)",
+       where="license_wizard", palette=False),
+    _C("to_list", "down", "To the list", "from the search to the organizations found",
+       where="license_wizard", show=False, palette=False),
+)
+
+INVITE_WIZARD = (
+    _C("send", "ctrl+s", "Send", "send the invitations (none while a row is refused)",
+       where="invite_wizard", priority=True, palette=False),
+    _C("cancel", "escape", "Cancel", "close (asks first if an address was typed)",
+       where="invite_wizard", palette=False),
+)
+
+# The rows editor of both wizards. Enter and tab are the fields' own keys (listed, not bound).
+INVITE_ROWS = (
+    _C("next_row", "enter", "Next row", "the next address (on an empty last row: done)",
+       where="invite_rows", builtin=True, palette=False),
+    _C("focus_next", "tab", "Role", "the row's role; enter or space opens the picker",
+       where="invite_rows", builtin=True, palette=False),
+    _C("add_row", "ctrl+n", "Add row", "a new row below this one", where="invite_rows",
+       palette=False),
+    _C("remove_row", "ctrl+r", "Remove row", "remove this row", where="invite_rows",
+       palette=False),
+)
+
+DIALOGS = (
+    _C("save", "ctrl+s", "Create", "create the organization", where="org_form",
+       palette=False),
+    _C("cancel", "escape", "Cancel", "close without creating", where="org_form",
+       palette=False),
+    _C("answer(True)", "y", "Yes", "do it", where="confirm", palette=False),
+    _C("answer(False)", "n,escape", "No", "do not", where="confirm", palette=False),
+    _C("cancel", "escape", "Cancel", "keep the role as it is", where="role_picker",
+       palette=False),
+    _C("pick", "enter,space", "Choose role", "pick from the roles, each with its meaning",
+       where="role_chip", show=False, palette=False),
+)
+
+COMMANDS: tuple[Command, ...] = (*LICENSE_WIZARD, *INVITE_WIZARD, *INVITE_ROWS, *DIALOGS)
+
+
+def first_key(where: str, action: str) -> str:
+    """The first declared key of a command as a person reads it, for a button: "y", "esc"."""
+    found = next(c for c in commands(where) if c.action == action)
+    return found.keys_shown.split("/")[0]
+
+
+def say_keys(sentence: str, *places: str) -> str:
+    """`sentence` with each `{action}` replaced by that command's declared keys (of `places`),
+    upper case where a sentence starts: "… a list. {next_row}: next row · {add_row} add" →
+    "… a list. Enter: next row · ctrl+n add"."""
+    keys = {c.action: c.keys_shown for where in places for c in commands(where)}
+
+    def key(match: re.Match[str]) -> str:
+        shown = keys[match.group(1)]
+        starts = match.start() == 0 or sentence[:match.start()].endswith(". ")
+        return shown[:1].upper() + shown[1:] if starts else shown
+
+    return re.sub(r"\{([^{}]+)\}", key, sentence)

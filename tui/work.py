@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, cast
 
 from textual import on
 from textual.message import Message
+from textual.message_pump import MessagePump
 from textual.widget import Widget
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -39,10 +40,10 @@ if TYPE_CHECKING:
 
 def database_unreachable(error: BaseException | None) -> bool:
     """Whether `error` says the database cannot be reached right now (retried, not a bug):
-    the same rule as the mail service's."""
-    from mailer.service import database_unreachable as same_rule
+    the relay's rule too, imported only when an error needs it."""
+    from models.desk import unreachable
 
-    return same_rule(error)
+    return unreachable(error)
 
 
 class DatabaseBack(Message, bubble=False):
@@ -54,8 +55,10 @@ class NotReady(Exception):
 
 
 class DeskNode(Widget):
-    """Base for the console's screens and widgets that work with the desk (mixed in before
-    `Screen`/`ModalScreen`/a widget class)."""
+    """Base for the console's screens and widgets that work with the desk, mixed in AFTER the
+    Textual class (`class X(ModalScreen[int], DeskNode)`): Textual takes a class's CSS type
+    names and default CSS from its first base only, so first it would hide `Screen` from
+    every `Screen {…}` rule (tests/tui/test_desk_nodes.py keeps it last)."""
 
     @property
     def desk_app(self) -> LicenseDeskApp:
@@ -87,55 +90,25 @@ class DeskNode(Widget):
 
     @on(Worker.StateChanged)
     def _worker_state(self, event: Worker.StateChanged) -> None:
-        worker = event.worker
-        if worker.node is not self:
-            return
-        started = _STARTED.setdefault(id(worker), time.monotonic())
-        if event.state == WorkerState.SUCCESS:
-            _STARTED.pop(id(worker), None)
-            self.desk_app.database_answered(started)
-        elif event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
-            _STARTED.pop(id(worker), None)
-            if event.state == WorkerState.ERROR and worker.error is not None:
-                self.post_message(WorkFailed(worker.error, worker.group, self))
+        if event.worker.node is self:
+            settled(self, self.desk_app, event)
+
+
+def settled(node: MessagePump, app: LicenseDeskApp, event: Worker.StateChanged) -> None:
+    """The one bookkeeping of a finished worker of `node` (a DeskNode, or the app for its
+    own database work): a success tells the app the database answers; a failure becomes a
+    `WorkFailed` posted to `node`, which bubbles to whoever shows it."""
+    worker = event.worker
+    started = _STARTED.setdefault(id(worker), time.monotonic())
+    if event.state == WorkerState.SUCCESS:
+        _STARTED.pop(id(worker), None)
+        app.database_answered(started)
+    elif event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
+        _STARTED.pop(id(worker), None)
+        if event.state == WorkerState.ERROR and worker.error is not None:
+            node.post_message(WorkFailed(worker.error, worker.group, node))
 
 
 # When each running worker was first seen running: a success proves the database answers only
 # for work begun after an outage was noticed.
 _STARTED: dict[int, float] = {}
-
-
-class DbWork:
-    """Transitional: the old `self.db(job, then)` idiom, until every screen uses `DeskNode`."""
-
-    def db(self, job, then=None, *, group="db", exclusive=False):
-        app = self.app  # type: ignore[attr-defined]
-        ctx = app.ctx
-        if ctx is None:
-            return None
-        worker = self.run_worker(  # type: ignore[attr-defined]
-            lambda: job(ctx), thread=True, group=group, exclusive=exclusive,
-            exit_on_error=False, name=getattr(job, "__name__", group))
-        if not hasattr(self, "_db_then"):
-            self._db_then, self._db_started = {}, {}
-        self._db_then[worker] = then or (lambda _r: None)
-        self._db_started[worker] = time.monotonic()
-        return worker
-
-    def busy(self, group):
-        return any(w.group == group and not w.is_finished
-                   for w in getattr(self, "_db_then", {}))
-
-    def on_worker_state_changed(self, event):
-        then = getattr(self, "_db_then", {}).get(event.worker)
-        if then is None or event.state not in (
-                WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
-            return
-        del self._db_then[event.worker]
-        started = self._db_started.pop(event.worker, 0.0)
-        app = self.app  # type: ignore[attr-defined]
-        if event.state == WorkerState.SUCCESS:
-            app.database_answered(started)
-            then(event.worker.result)
-        elif event.state == WorkerState.ERROR:
-            app.worker_failed(event.worker.error)

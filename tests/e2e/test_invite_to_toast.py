@@ -31,7 +31,7 @@ async def test_invite_mail_signup_toast(ctx: Ctx, staff: StaffRef, catcher: Smtp
     license_id, _ = create_license(ctx, staff, organization_id=org, product_key="livechat")
     email, name = "nina@globex.example", "Nina Newcomer"
 
-    app = LicenseDeskApp(ctx=ctx, staff=staff, start_mail=True, blink=False)
+    app = LicenseDeskApp(ctx=ctx, staff=staff, start_mail=True)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         timings = await invite_to_toast(app, pilot, ctx, "Globex", email, name, catcher,
                                         browser)

@@ -1,9 +1,9 @@
-"""Bytes the console writes per action at 80×24, on a real pseudo-terminal (as over SSH).
+"""Bytes the console writes per action at 80x24, on a real pseudo-terminal (as over SSH).
 
 Run: `make bench` (or `.venv/bin/python tests/perf/bench_bytes.py`). Prints one line per
 figure: `name value unit target ok|short`. Targets from issue 15: idle 0 B/s on every screen
 and dialog; cursor move without scroll ≤ 1 KB; `/` ≤ 3 KB; one filter character ≤ the rows
-that changed plus 1 KB; a later start ≤ 1.5× its first paint; NO_COLOR without colour codes.
+that changed plus 1 KB; a later start ≤ 1.5x its first paint; NO_COLOR without colour codes.
 """
 
 from __future__ import annotations

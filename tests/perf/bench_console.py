@@ -179,7 +179,8 @@ def _in_pty(script: str, tag: str) -> tuple[float, float]:
 # -- in-process measurements (headless Pilot, real keys) -------------------------------------
 
 _INTERACTIVE = """
-import asyncio, json, statistics, sys, time
+import asyncio, json, os, statistics, sys, time
+os.environ.setdefault("LICENSEDESK_BLINK", "0")  # no cursor blink while measuring
 big = int(sys.argv[1])
 from textual import events
 from models.context import Ctx
@@ -224,7 +225,7 @@ def key(app, name):
 
 async def main():
     ctx = Ctx.open()
-    app = LicenseDeskApp(ctx=ctx, staff=ensure_staff(ctx), start_mail=False, blink=False)
+    app = LicenseDeskApp(ctx=ctx, staff=ensure_staff(ctx), start_mail=False)
     result = {}
     async with app.run_test(size=(120, 40)) as pilot:
         await until(lambda: stamps)

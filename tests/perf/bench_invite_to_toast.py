@@ -34,6 +34,7 @@ async def one_round(root: Path, n: int) -> dict[str, float]:
 
     home = root / f"round{n}"
     os.environ["LICENSEDESK_CONFIG"] = str(home / "config.toml")
+    os.environ["LICENSEDESK_BLINK"] = "0"  # no cursor blink while measuring
     catcher = SmtpCatcher().start()
     web = browser = None
     try:
@@ -48,7 +49,7 @@ async def one_round(root: Path, n: int) -> dict[str, float]:
         org = create_organization(ctx, staff, name="Globex Clinics", client_name="Gil Globex",
                                   client_email="gil@globex.example")
         create_license(ctx, staff, organization_id=org, product_key="livechat")
-        app = LicenseDeskApp(ctx=ctx, staff=staff, start_mail=True, blink=False)
+        app = LicenseDeskApp(ctx=ctx, staff=staff, start_mail=True)
         async with app.run_test(size=(120, 40), notifications=True) as pilot:
             t = await invite_to_toast(app, pilot, ctx, "Globex", "nina@globex.example",
                                       "Nina Newcomer", catcher, browser)

@@ -54,7 +54,7 @@ def main() -> None:
     line("preview_50_rows_on_1000_invitations_median", statistics.median(times), "ms", 100)
 
     async def paste() -> tuple[float, float]:
-        app = WizardHost(ctx, staff, lambda a: InviteWizard(ctx, staff, lic))
+        app = WizardHost(ctx, staff, lambda: InviteWizard(lic))
         async with app.run_test(size=(120, 40)) as pilot:
             await app.workers.wait_for_complete()
             await pilot.pause()

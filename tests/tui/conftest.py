@@ -53,7 +53,7 @@ def data(ctx: Ctx, staff: StaffRef) -> Data:
 
 @pytest.fixture
 def app(ctx: Ctx, staff: StaffRef, data: Data) -> LicenseDeskApp:
-    return LicenseDeskApp(ctx=ctx, staff=staff, start_mail=False, poll=0.2, blink=False)
+    return LicenseDeskApp(ctx=ctx, staff=staff, start_mail=False, poll=0.2)
 
 
 async def settle(pilot: Any, rounds: int = 3) -> None:

@@ -86,7 +86,7 @@ async def test_paging(ctx: Ctx, staff: StaffRef, data: Data) -> None:
     for i in range(95):
         create_organization(ctx, staff, name=f"Zpage {i:03d}", client_name="P",
                             client_email=f"p{i}@page.example")
-    app = LicenseDeskApp(ctx=ctx, staff=staff, start_mail=False, blink=False)
+    app = LicenseDeskApp(ctx=ctx, staff=staff, start_mail=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         assert len(table_rows(app, "#orgs")) == 60

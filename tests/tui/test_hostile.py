@@ -141,7 +141,7 @@ async def test_mailbox_with_hostile_mail(ctx: Ctx, staff: StaffRef, data: Data) 
     msg["Subject"] = CLICK + " " + RTL
     msg.set_content(f"Hello\n{ESCAPES}\n{CLOSE}\n{CLICK}\n")
     box.add(msg)
-    app = LicenseDeskApp(ctx=ctx, staff=staff, start_mail=False, blink=False)
+    app = LicenseDeskApp(ctx=ctx, staff=staff, start_mail=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("M")

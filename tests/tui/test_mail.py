@@ -20,7 +20,7 @@ def _caught(ctx: Ctx) -> int:
 
 async def test_relay_and_catcher_run_inside_the_console(ctx: Ctx, staff: StaffRef,
                                                         data: Data) -> None:
-    app = LicenseDeskApp(ctx=ctx, staff=staff, start_mail=True, poll=0.2, blink=False)
+    app = LicenseDeskApp(ctx=ctx, staff=staff, start_mail=True, poll=0.2)
     async with app.run_test(size=(120, 40)) as pilot:
         await until(pilot, lambda: app.catcher_socket is not None, timeout=10)
         await until(pilot, lambda: _caught(ctx) == 4, timeout=20)  # the four invitations
@@ -49,7 +49,7 @@ async def test_relay_and_catcher_run_inside_the_console(ctx: Ctx, staff: StaffRe
 async def test_no_mailbox_with_a_relay_configured(ctx: Ctx, staff: StaffRef,
                                                   data: Data) -> None:
     ctx.settings.smtp_host = "smtp.example.test"
-    app = LicenseDeskApp(ctx=ctx, staff=staff, start_mail=False, blink=False)
+    app = LicenseDeskApp(ctx=ctx, staff=staff, start_mail=False)
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await settle(pilot)
         await pilot.press("M")

@@ -117,7 +117,7 @@ async def test_console_weathers_a_database_outage_and_reloads_every_screen_after
     ctx = outage.ctx
     staff = ensure_staff(ctx)
     data = make_data(ctx, staff)
-    app = LicenseDeskApp(ctx=ctx, staff=staff, start_mail=False, poll=0.2, blink=False)
+    app = LicenseDeskApp(ctx=ctx, staff=staff, start_mail=False, poll=0.2)
     toasts: list[str] = []
     notify = app.notify
 
@@ -170,7 +170,7 @@ async def test_a_database_deleted_under_the_console_ends_it_with_one_line(
     ctx = Ctx.open(Settings(data_dir=tmp_path / "data", staff_email="sam@partner.example",
                             staff_name="Sam Support"), clock=FixedClock())
     staff = ensure_staff(ctx)
-    app = LicenseDeskApp(ctx, staff, start_mail=False, blink=False, poll=0.2)
+    app = LicenseDeskApp(ctx, staff, start_mail=False, poll=0.2)
     db_file = tmp_path / "data" / "licensedesk.db"
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)

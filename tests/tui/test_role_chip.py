@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from textual.widgets import Static
 
 from models.context import Ctx
@@ -17,15 +16,10 @@ from tui.widgets.invite_rows import InviteRows
 from tui.widgets.role_chip import RoleChip
 
 
-@pytest.fixture(autouse=True)
-def _no_debounce(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(InviteWizard, "PREVIEW_DELAY", 0.0)
-
-
 async def test_role_is_picked_with_its_meaning_and_sent_with_the_row(
         ctx: Ctx, staff: StaffRef) -> None:
     lic = make_license(ctx, staff, make_org(ctx, staff), product="helpdesk", seats=5)
-    app = WizardHost(ctx, staff, lambda a: InviteWizard(ctx, staff, lic))
+    app = WizardHost(ctx, staff, lambda: InviteWizard(lic))
     async with app.run_test(size=(100, 40)) as pilot:
         await settle(pilot)
         await pilot.press(*"vera@acme.example", "tab")

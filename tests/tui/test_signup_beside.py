@@ -20,8 +20,7 @@ def _free_port() -> int:
 async def test_console_serves_the_signup_page_and_stops_it(ctx: Ctx, staff: StaffRef) -> None:
     port = _free_port()
     ctx.settings.signup_url = f"http://127.0.0.1:{port}/invite/"
-    app = LicenseDeskApp(ctx=ctx, staff=staff, start_mail=False, serve_signup=True,
-                         blink=False)
+    app = LicenseDeskApp(ctx=ctx, staff=staff, start_mail=False, serve_signup=True)
     async with app.run_test(size=(100, 30)) as pilot:
         for _ in range(100):
             await pilot.pause(0.05)
@@ -36,7 +35,7 @@ async def test_console_serves_the_signup_page_and_stops_it(ctx: Ctx, staff: Staf
 
 
 async def test_tests_and_tools_do_not_serve_by_default(ctx: Ctx, staff: StaffRef) -> None:
-    app = LicenseDeskApp(ctx=ctx, staff=staff, start_mail=False, blink=False)
+    app = LicenseDeskApp(ctx=ctx, staff=staff, start_mail=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause(0.3)
         assert app.signup is None

@@ -30,7 +30,7 @@ def lived_in(ctx: Ctx, staff: StaffRef, clock: FixedClock, data: Data) -> Licens
     accept(ctx, links["bob@acme.example"], "Bob Builder", "correct horse battery")
     clock.advance(timedelta(hours=48))
     scan_overdue(ctx)
-    return LicenseDeskApp(ctx=ctx, staff=staff, start_mail=False, blink=False)
+    return LicenseDeskApp(ctx=ctx, staff=staff, start_mail=False)
 
 
 def _before(*keys: str, license_tab: str | None = None) -> Any:

@@ -46,7 +46,7 @@ def team(ctx: Ctx) -> Team:
 
 
 def console(ctx: Ctx, me: StaffRef) -> LicenseDeskApp:
-    return LicenseDeskApp(ctx=ctx, staff=me, start_mail=False, poll=5.0, blink=False)
+    return LicenseDeskApp(ctx=ctx, staff=me, start_mail=False, poll=5.0)
 
 
 def rows(ctx: Ctx) -> dict[str, tuple[str, bool]]:

@@ -26,7 +26,7 @@ def _config() -> dict[str, object]:
 
 @pytest.mark.slow
 async def test_first_start_asks_identity_and_loads_demo(tmp_path: Path) -> None:
-    app = LicenseDeskApp(start_mail=False, blink=False)
+    app = LicenseDeskApp(start_mail=False)
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await until(pilot, lambda: isinstance(app.screen, IdentityScreen), timeout=20)
         assert app.ctx is not None and app.staff is None
@@ -51,7 +51,7 @@ async def test_first_start_asks_identity_and_loads_demo(tmp_path: Path) -> None:
         assert "Sam Support" in app.sub_title and "unread" in app.sub_title
         assert (tmp_path / "data" / "licensedesk.db").exists()
     # Second start: known identity, no question, no second load of demo data.
-    app2 = LicenseDeskApp(start_mail=False, blink=False)
+    app2 = LicenseDeskApp(start_mail=False)
     async with app2.run_test(size=(100, 30)) as pilot:
         await until(pilot, lambda: app2.ready, timeout=20)
         await settle(pilot)
@@ -69,7 +69,7 @@ async def test_theme_is_remembered(app: LicenseDeskApp, data: Data) -> None:
         app.theme = "nord"
         await pilot.pause()
         await until(pilot, lambda: _config().get("theme") == "nord")
-    again = LicenseDeskApp(ctx=app.ctx, staff=app.staff, start_mail=False, blink=False)
+    again = LicenseDeskApp(ctx=app.ctx, staff=app.staff, start_mail=False)
     async with again.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         assert again.theme == "nord"
@@ -91,7 +91,7 @@ async def test_theme_from_palette(app: LicenseDeskApp, data: Data) -> None:
 async def test_no_color_keeps_status_words(ctx: Ctx, staff: StaffRef, data: Data,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
-    app = LicenseDeskApp(ctx=ctx, staff=staff, start_mail=False, blink=False)
+    app = LicenseDeskApp(ctx=ctx, staff=staff, start_mail=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         assert app.no_color
@@ -145,7 +145,7 @@ async def test_unusable_database_exits_with_a_message(monkeypatch: pytest.Monkey
     # A directory where the database file should be: SQLite cannot open it.
     (tmp_path / "data" / "licensedesk.db").mkdir(parents=True)
     monkeypatch.setenv("LICENSEDESK_STAFF_EMAIL", "sam@partner.example")
-    app = LicenseDeskApp(start_mail=False, blink=False)
+    app = LicenseDeskApp(start_mail=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await until(pilot, lambda: app.return_code is not None, timeout=20)
     assert app.return_code == 2
@@ -175,7 +175,7 @@ async def test_first_page_paints_before_the_database_layer_loads(
         return read_page(limit)
 
     monkeypatch.setattr(models.quickpage, "first_page", slow_first_page)
-    app = LicenseDeskApp(start_mail=False, blink=False)
+    app = LicenseDeskApp(start_mail=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await until(pilot, lambda: app.ready, timeout=20)
         await settle(pilot)

@@ -6,17 +6,21 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from textual import on
 from textual.app import App, ComposeResult
 from textual.screen import Screen
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
 from models.accept import accept
 from models.context import Ctx
+from models.desk import Desk
 from models.invitations import invite
 from models.licenses import create_license
 from models.organizations import create_organization
 from models.outbox import claim
 from models.views import InviteRequest, StaffRef
+from tui.messages import WorkFailed
+from tui.prefs import cursor_blink
 
 HOSTILE = [
     "[@click=app.quit]x[/]",
@@ -29,33 +33,38 @@ HOSTILE = [
 
 
 class WizardHost(App[None]):
-    """Exposes `ctx` and `staff` like the real console, and pushes one wizard."""
+    """Offers the desk like the real console (`desk`, `database_answered`, failures that no
+    form showed), and pushes one wizard or dialog."""
 
     CSS_PATH = Path(__file__).parents[2] / "tui" / "app.tcss"
 
-    def __init__(self, ctx: Ctx, staff: StaffRef,
-                 make: Callable[[WizardHost], Screen[Any]], blink: bool = False) -> None:
+    def __init__(self, ctx: Ctx, staff: StaffRef, make: Callable[[], Screen[Any]]) -> None:
         super().__init__()
         self.ctx = ctx
         self.staff = staff
-        self.blink = blink
+        self.desk = Desk(ctx, staff)
+        self.blink = cursor_blink()  # as the console reads it (tests set it off)
         self._make = make
         self.results: list[Any] = []
+        self.failures: list[BaseException] = []
 
     def compose(self) -> ComposeResult:
         yield Static("host")
 
     def on_mount(self) -> None:
-        self.push_screen(self._make(self), self.results.append)
+        self.push_screen(self._make(), self.results.append)
 
+    def database_answered(self, started: float) -> None:
+        """The console ends an outage here; the host has none."""
 
-def no_blink(app: App[Any]) -> None:
-    for field in app.screen.query(Input):
-        field.cursor_blink = False
+    @on(WorkFailed)
+    def _failed(self, message: WorkFailed) -> None:
+        self.failures.append(message.error)
 
 
 async def settle(pilot: Any) -> None:
-    """Let debounce timers fire and thread workers bring their results back."""
+    """Let workers finish (a preview's pause included) and their results paint; a result may
+    start another worker."""
     for _ in range(4):
         await pilot.pause()
         await pilot.app.workers.wait_for_complete()

@@ -11,6 +11,7 @@ from textual.widgets import Button, Static
 
 from models.products import INVITATION_STATUSES
 from tui.cells import STATUS_GLYPH, clean, day, when
+from tui.commands import key
 
 if TYPE_CHECKING:
     from models.views import LicenseSummary
@@ -49,8 +50,9 @@ class SummaryPane(VerticalScroll):
         yield Static("Loading…", id="summary-fields", markup=False)
         yield Static("", id="summary-counts", markup=False)
         with Horizontal(classes="buttons"):
-            yield Button("Invite users (i)", id="invite", variant="primary")
-            yield Button("Send invitation reminder (m)", id="remind")
+            yield Button(f"Invite users ({key('license', 'invite')})", id="invite",
+                         variant="primary")
+            yield Button(f"Send invitation reminder ({key('license', 'remind')})", id="remind")
 
     def show(self, s: LicenseSummary) -> None:
         self.query_one("#summary-fields", Static).update(summary_text(s))

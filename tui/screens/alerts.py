@@ -2,68 +2,77 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import DataTable, Header, Static
 
 from tui.cells import cell, when
+from tui.commands import bindings, key
+from tui.marked import MarkedTable
+from tui.messages import AlertsChanged, OpenLicense
 from tui.screens.base import BaseScreen
 from tui.widgets.footer import KeyFooter
 
 if TYPE_CHECKING:
-    from models.context import Ctx
     from models.views import NotificationRow
 
 KIND = {"accepted": "● accepted", "overdue": "◷ overdue", "failed": "✖ failed"}
 
 
+@dataclass
+class _Read(Message, bubble=False):
+    rows: list[NotificationRow]
+
+
+class _Marked(Message, bubble=False):
+    """Alerts were marked read."""
+
+
 class AlertsScreen(BaseScreen):
     TITLE = "Alerts"
-    BINDINGS = [
-        Binding("r", "mark_read", "Mark read"),
-        Binding("R", "mark_all_read", "All read"),
-        Binding("u", "toggle_unread", "Unread only"),
-    ]
+    PLACE = "alerts"
+    BINDINGS = bindings(PLACE)
 
     def __init__(self) -> None:
         super().__init__()
         self.unread_only = False
-        self.rows: dict[str, NotificationRow] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield DataTable(id="alerts", cursor_type="row", zebra_stripes=True)
+        yield MarkedTable(id="alerts")
         yield Static("", id="status", markup=False)
         yield KeyFooter(compact=True)
 
+    @property
+    def table(self) -> MarkedTable[NotificationRow]:
+        return self.query_one("#alerts", MarkedTable)
+
     def on_mount(self) -> None:
-        table = self.query_one("#alerts", DataTable)
-        table.add_columns("", "When", "Kind", "What")
-        table.focus()
+        self.table.add_columns("", "When", "Kind", "What")
+        self.table.focus()
         super().on_mount()
-        self.watch(self.app, "unread", lambda _n: self.load(), init=False)
+        self.watch(self.desk_app, "unread", lambda _n: self.load(), init=False)
 
     def load(self) -> None:
-        staff: Any = self.app.staff  # type: ignore[attr-defined]
-        if staff is None:
-            return
-        unread_only = self.unread_only
+        if self.ready:
+            self._read(self.unread_only)
 
-        def job(ctx: Ctx) -> list[NotificationRow]:
-            from models.notifications import list_notifications
+    @work(thread=True, exclusive=True, group="alerts-list", exit_on_error=False)
+    def _read(self, unread_only: bool) -> None:
+        self.reply(_Read(self.desk.alerts(unread_only=unread_only)))
 
-            return list_notifications(ctx, staff.id, unread_only=unread_only)
-
-        self.db(job, self._show, group="alerts-list", exclusive=True)
-
-    def _show(self, rows: list[NotificationRow]) -> None:
-        table = self.query_one("#alerts", DataTable)
+    @on(_Read)
+    def _show(self, message: _Read) -> None:
+        rows = message.rows
+        table = self.table
         current = table.cursor_row
         table.clear()
-        self.rows = {str(n.id): n for n in rows}
+        table.keep((str(n.id), n) for n in rows)
         width = max(self.app.size.width, 60)  # the terminal, known before layout
         for n in rows:
             table.add_row(Text(" " if n.read else "•", style="bold"), cell(when(n.created_at)),
@@ -75,7 +84,7 @@ class AlertsScreen(BaseScreen):
         which = "unread only" if self.unread_only else "all"
         self.query_one("#status", Static).update(
             f"{len(rows)} alert(s), {unread} unread ({which}) · • marks unread · "
-            "enter opens its license")
+            f"{key(self.PLACE, 'select_cursor')} opens its license")
 
     def clear_filter(self) -> bool:
         if self.unread_only:
@@ -87,25 +96,17 @@ class AlertsScreen(BaseScreen):
         self.unread_only = not self.unread_only
         self.load()
 
-    def _current(self) -> NotificationRow | None:
-        table = self.query_one("#alerts", DataTable)
-        if not table.row_count:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return self.rows.get(key or "")
-
+    @work(thread=True, group="mark-read", exit_on_error=False)
     def _mark(self, ids: list[int] | None) -> None:
-        staff: Any = self.app.staff  # type: ignore[attr-defined]
+        self.desk.mark_read(ids)
+        self.reply(_Marked())
 
-        def job(ctx: Ctx) -> int:
-            from models.notifications import mark_read
-
-            return mark_read(ctx, staff.id, ids)
-
-        self.db(job, lambda _n: self.app.refresh_unread())  # type: ignore[attr-defined]
+    @on(_Marked)
+    def _marked(self) -> None:
+        self.post_message(AlertsChanged())
 
     def action_mark_read(self) -> None:
-        note = self._current()
+        note = self.table.current()
         if note is not None and not note.read:
             self._mark([note.id])
 
@@ -113,10 +114,10 @@ class AlertsScreen(BaseScreen):
         self._mark(None)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        note = self.rows.get(event.row_key.value or "")
+        note = self.table.rows_by_key.get(event.row_key.value or "")
         if note is None:
             return
         if not note.read:
             self._mark([note.id])
         if note.license_id:
-            self.app.open_license(note.license_id, "users")  # type: ignore[attr-defined]
+            self.post_message(OpenLicense(note.license_id, "users"))

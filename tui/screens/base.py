@@ -1,25 +1,28 @@
-"""What every full screen shares: header, footer, database work, `escape` clears then goes back."""
+"""What every full screen shares: header, footer, the desk, `escape` clears then goes back.
+
+A screen names its place (`PLACE`, a key of `tui.commands.PLACES`); its keys and palette
+entries are the commands declared for that place.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, ClassVar
 
 from textual import on
-from textual.binding import Binding
+from textual.app import SystemCommand
 from textual.screen import Screen
-from textual.widgets import Input
 
-from tui.work import DatabaseBack, DbWork
+from tui.commands import bindings, palette
+from tui.work import DatabaseBack, DeskNode
 
 
-class BaseScreen(DbWork, Screen[Any]):
-    BINDINGS = [Binding("escape", "back", "Back")]
+class BaseScreen(Screen[Any], DeskNode):
+    BINDINGS = bindings("screens")
+    PLACE: ClassVar[str] = ""
 
     def on_mount(self) -> None:
-        app: Any = self.app
-        for field in self.query(Input):
-            field.cursor_blink = app.blink
-        self.watch(app, "ready", self._ready_changed)
+        self.watch(self.desk_app, "ready", self._ready_changed)
 
     def _ready_changed(self, ready: bool) -> None:
         if ready:
@@ -31,8 +34,17 @@ class BaseScreen(DbWork, Screen[Any]):
 
     @on(DatabaseBack)
     def _database_back(self) -> None:
-        if getattr(self.app, "ready", False):
+        if self.ready:
             self.load()
+
+    def reload_on_resume(self) -> None:
+        """Back from a dialog or another screen: read again what may have changed there."""
+        if self.ready:
+            self.load()
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        """This place's commands the palette offers, as far as `check_action` allows."""
+        return palette(self.PLACE, self) if self.PLACE else ()
 
     def clear_filter(self) -> bool:
         """Clear this screen's filter if one is set; True when there was one."""

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.events import Resize
+from textual.message import Message
 from textual.widgets import DataTable, Header, Input, Static
 
 from tui.cells import cell, clean, number
+from tui.commands import bindings, key
+from tui.messages import OpenOrganization
 from tui.screens.base import BaseScreen
 from tui.widgets.footer import KeyFooter
 from tui.widgets.safe_input import SafeInput
 
 if TYPE_CHECKING:
-    from models.context import Ctx
     from models.views import OrgPage, OrgRow
 
 # About two screens of rows: a short page keeps each keystroke's query and repaint quick.
@@ -28,15 +31,22 @@ def _widths(total: int) -> tuple[int, int, int]:
     return room * 2 // 5, room * 1 // 4, room - room * 2 // 5 - room // 4
 
 
+@dataclass
+class PageRead(Message, bubble=False):
+    page: OrgPage
+    quick: bool = False  # read before the database layer was loaded
+
+
+@dataclass
+class TotalCounted(Message, bubble=False):
+    search: str
+    total: int
+
+
 class ClientsScreen(BaseScreen):
     TITLE = "Clients"
-    BINDINGS = [
-        Binding("slash", "filter", "Filter"),
-        Binding("n", "new_org", "New org"),
-        Binding("N", "app.new_license", "New license", show=False),
-        Binding("right_square_bracket", "page(1)", "Next page"),
-        Binding("left_square_bracket", "page(-1)", "Prev page", show=False),
-    ]
+    PLACE = "clients"
+    BINDINGS = bindings(PLACE)
 
     def __init__(self) -> None:
         super().__init__()
@@ -48,8 +58,9 @@ class ClientsScreen(BaseScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield SafeInput(placeholder="/ to filter by organization, client name or e-mail",
-                    id="filter", compact=True)
+        yield SafeInput(placeholder=f"{key(self.PLACE, 'filter')} to filter by organization, "
+                        "client name or e-mail",
+                        id="filter", compact=True)
         yield DataTable(id="orgs", cursor_type="row", zebra_stripes=True)
         yield Static("Loading…", id="status", markup=False)
         yield KeyFooter(compact=True)
@@ -59,50 +70,42 @@ class ClientsScreen(BaseScreen):
         table.add_columns("Organization", "Client", "Client e-mail", "DC", "Lic", "Attn")
         table.focus()
         super().on_mount()
-        if getattr(self.app, "ctx", None) is None:
+        if not self.ready:
             # The database layer is still importing: paint the first page without it.
-            self.run_worker(self._quick_first_page, thread=True, exit_on_error=False,
-                            group="quick-page")
+            self._quick_first_page()
 
+    @work(thread=True, group="quick-page", exit_on_error=False)
     def _quick_first_page(self) -> None:
         from models.quickpage import first_page
 
         page = first_page(PAGE)
         if page is None:
-            self.app.call_from_thread(self._boot_app)
+            self.app.call_from_thread(self.desk_app.start_boot)
         else:
-            self.app.call_from_thread(self._show_quick, page)
-
-    def _show_quick(self, page: OrgPage) -> None:
-        if self.page is None and not self.search:  # the real load, or typing, came first
-            self._show(page)
-        self.call_after_refresh(self._boot_app)
-
-    def _boot_app(self) -> None:
-        boot = getattr(self.app, "start_boot", None)
-        if boot is not None:
-            boot()
+            self.reply(PageRead(page, quick=True))
 
     def load(self) -> None:
-        search, start = self.search, self.page_start
+        self._read_page(self.search, self.page_start)
 
-        def rows(ctx: Ctx) -> OrgPage:
-            from models.queries import list_orgs
+    @work(thread=True, exclusive=True, group="orgs", exit_on_error=False)
+    def _read_page(self, search: str, start: int) -> None:
+        self.reply(PageRead(self.desk.clients(search, start, PAGE, with_total=False)))
 
-            return list_orgs(ctx, search, start, PAGE, with_total=False)
+    @work(thread=True, exclusive=True, group="org-count", exit_on_error=False)
+    def _count(self, search: str) -> None:
+        self.reply(TotalCounted(search, self.desk.clients(search, 0, 0).total))
 
-        def count(ctx: Ctx) -> tuple[str, int]:
-            from models.queries import list_orgs
-
-            return search, list_orgs(ctx, search, 0, 0).total
-
-        def show(page: OrgPage) -> None:
-            self._show(page)
+    @on(PageRead)
+    def _page_read(self, message: PageRead) -> None:
+        if not message.quick:
+            self._show(message.page)
             # The count scans every match: it runs once the rows are on screen.
-            self.call_after_refresh(
-                lambda: self.db(count, self._show_total, group="org-count", exclusive=True))
-
-        self.db(rows, show, group="orgs", exclusive=True)
+            search = self.search
+            self.call_after_refresh(lambda: self._count(search))
+            return
+        if self.page is None and not self.search:  # the real load, or typing, came first
+            self._show(message.page)
+        self.call_after_refresh(self.desk_app.start_boot)
 
     def _show(self, page: OrgPage) -> None:
         self.page = page
@@ -119,10 +122,10 @@ class ClientsScreen(BaseScreen):
                           cell(f"⚠ {r.attention}" if r.attention else "-"), key=key)
         self._status()
 
-    def _show_total(self, result: tuple[str, int]) -> None:
-        search, total = result
-        if search == self.search:  # a count for an older filter is of no use
-            self.total = total
+    @on(TotalCounted)
+    def _show_total(self, message: TotalCounted) -> None:
+        if message.search == self.search:  # a count for an older filter is of no use
+            self.total = message.total
             self._status()
 
     def _status(self) -> None:
@@ -136,7 +139,7 @@ class ClientsScreen(BaseScreen):
         text = f"{first}-{page.offset + shown} of {total} {what}"
         if shown == 0:
             text = f"No organization matches “{clean(self.search)}”" if self.search else \
-                "No organizations yet: n makes one"
+                f"No organizations yet: {key(self.PLACE, 'new_org')} makes one"
         self.query_one("#status", Static).update(text)
 
     def on_resize(self, event: Resize) -> None:
@@ -189,7 +192,7 @@ class ClientsScreen(BaseScreen):
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value in self.rows:
-            self.app.open_org(int(event.row_key.value))  # type: ignore[attr-defined]
+            self.post_message(OpenOrganization(int(event.row_key.value)))
 
     def action_new_org(self) -> None:
         from tui.screens.new_org import NewOrgScreen
@@ -197,6 +200,6 @@ class ClientsScreen(BaseScreen):
         def created(org_id: int | None) -> None:
             if org_id:
                 self.load()
-                self.app.open_org(org_id)  # type: ignore[attr-defined]
+                self.post_message(OpenOrganization(org_id))
 
         self.app.push_screen(NewOrgScreen(), created)

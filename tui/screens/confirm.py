@@ -1,21 +1,23 @@
-"""Yes or no, with the consequence spelled out; `y`/`enter` confirms, `n`/`escape` does not."""
+"""Yes or no, with the consequence spelled out: the console's one confirmation dialog.
+
+`y` (or enter on the Yes button) confirms; `n`, `escape` or enter on No (focused first) does
+not. Keys are declared in `tui.wizard_commands` ("confirm").
+"""
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 from tui.cells import clean
+from tui.commands import bindings
+from tui.wizard_commands import first_key
 
 
 class ConfirmScreen(ModalScreen[bool]):
-    BINDINGS = [
-        Binding("y", "answer(True)", "Yes"),
-        Binding("n,escape", "answer(False)", "No"),
-    ]
+    BINDINGS = bindings("confirm")
 
     def __init__(self, title: str, question: str, yes: str = "Yes") -> None:
         super().__init__()
@@ -29,8 +31,9 @@ class ConfirmScreen(ModalScreen[bool]):
             # The question may name people or organizations: plain text only.
             yield Static(clean(self.question), id="question", markup=False)
             with Horizontal(classes="buttons"):
-                yield Button(f"{self.yes} (y)", id="yes", variant="warning")
-                yield Button("No (n)", id="no")
+                yes = first_key("confirm", "answer(True)")
+                yield Button(f"{self.yes} ({yes})", id="yes", variant="warning")
+                yield Button(f"No ({first_key('confirm', 'answer(False)')})", id="no")
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from tui.commands import bindings
 from tui.widgets.safe_input import SafeInput
 
 
 class IdentityScreen(ModalScreen[tuple[str, str] | None]):
-    BINDINGS = [Binding("ctrl+q", "quit", "Quit")]
+    BINDINGS = bindings("identity")
 
     def __init__(self, name: str = "", email: str = "") -> None:
         super().__init__()
@@ -32,9 +30,6 @@ class IdentityScreen(ModalScreen[tuple[str, str] | None]):
             yield Button("Continue", id="continue", variant="primary")
 
     def on_mount(self) -> None:
-        app: Any = self.app
-        for field in self.query(Input):
-            field.cursor_blink = app.blink
         self.query_one("#name", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

@@ -1,49 +1,39 @@
-"""Invite wizard: many addresses at once, each with a role, checked row by row before sending."""
+"""Invite wizard: many addresses at once, each with a role, each row shown with the desk's
+verdict (`Desk.preview_invites`) before anything is sent, and the seat change."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import asyncio
+from dataclasses import dataclass
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.content import Content
+from textual.message import Message
 from textual.screen import ModalScreen
-from textual.timer import Timer
 from textual.widgets import Button, Checkbox, Static
 
-from models.errors import DomainError, InviteRefused
-from models.products import PRODUCTS
+from models.desk import PRODUCTS
+from models.errors import DomainError
 from models.text import display
-from models.views import InviteOutcome, InviteRequest, InviteResult, LicenseRow, StaffRef
+from models.views import InviteRequest, InviteResult, LicenseRow
+from tui.commands import bindings
+from tui.messages import WorkFailed
+from tui.screens.confirm import ConfirmScreen
 from tui.widgets.footer import KeyFooter
 from tui.widgets.invite_rows import InviteRows
-from tui.widgets.wizard_confirm import ConfirmDiscard
-from tui.widgets.wizard_seats import seat_change
-from tui.widgets.wizard_work import run_service
+from tui.widgets.invite_verdicts import add_me_label, show_outcomes, show_seats
+from tui.wizard_commands import say_keys
+from tui.work import DeskNode, database_unreachable
 
-if TYPE_CHECKING:
-    from models.context import Ctx
+# Quiet typing before the rows are checked: the next keystroke cancels a check not yet begun.
+TYPING_PAUSE = 0.3
 
-
-def add_me_label(staff: StaffRef) -> Content:
-    who = display(staff.name) or display(staff.email)
-    return Content(f"Add me too ({who} <{display(staff.email)}>, as Administrator)")
+Asked = tuple[list[InviteRequest], bool]
 
 
-def mark_add_me(widget: Static, outcome: InviteOutcome | None) -> None:
-    """The add-me checkbox's own outcome line (e.g. 'already on this license')."""
-    if outcome is None or outcome.ok:
-        widget.update("")
-        widget.add_class("-empty")
-    else:
-        widget.update(Text(f"✗ {display(outcome.message)}"))
-        widget.remove_class("-empty")
-
-
-class InviteWizard(ModalScreen[InviteResult | None]):
+class InviteWizard(ModalScreen[InviteResult | None], DeskNode):
     """Dismisses with the InviteResult once sent, or None when cancelled."""
 
     DEFAULT_CSS = """
@@ -61,34 +51,41 @@ class InviteWizard(ModalScreen[InviteResult | None]):
     InviteWizard #invite-buttons Button { margin-right: 2; }
     """
 
-    BINDINGS = [
-        Binding("ctrl+s", "send", "Send", priority=True),
-        Binding("escape", "cancel", "Cancel"),
-    ]
+    BINDINGS = bindings("invite_wizard")
 
-    # Seconds of quiet typing before the rows are checked against the license.
-    PREVIEW_DELAY = 0.3
+    @dataclass
+    class _Loaded(Message, bubble=False):
+        license: LicenseRow
+        result: InviteResult
 
-    def __init__(self, ctx: Ctx, staff: StaffRef, license_id: int) -> None:
+    @dataclass
+    class _Previewed(Message, bubble=False):
+        asked: Asked
+        result: InviteResult
+
+    @dataclass
+    class _Sent(Message, bubble=False):
+        result: InviteResult
+
+    def __init__(self, license_id: int) -> None:
         super().__init__()
-        self.ctx = ctx
-        self.staff = staff
         self.license_id = license_id
         self.license: LicenseRow | None = None
         self.preview: InviteResult | None = None
-        self._generation = 0
-        self._timer: Timer | None = None
-        self._sending = False
+        # What the send in flight was asked (None when none is): a refusal marks the rows
+        # only if they are still as sent.
+        self._sent: Asked | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="invite-dialog"):
             yield Static(Text(f"Invite users — license #{self.license_id}"), id="invite-title")
-            yield Static(Text(
+            yield Static(Text(say_keys(
                 "One address per row, or paste a list (one per line, or comma separated). "
-                "Enter: next row · tab: its role · ctrl+n add · ctrl+r remove · ctrl+s send."),
+                "{next_row}: next row · {focus_next}: its role · {add_row} add · "
+                "{remove_row} remove · {send} send.", "invite_rows", "invite_wizard")),
                 id="invite-help")
             yield VerticalScroll(Static(Text("Loading the license…")), id="invite-scroll")
-            yield Checkbox(add_me_label(self.staff), id="invite-add-me", compact=True)
+            yield Checkbox(add_me_label(self.desk.staff), id="invite-add-me", compact=True)
             yield Static("", id="invite-add-me-message", classes="-empty", markup=False)
             yield Static("", id="invite-seats", markup=False)
             yield Static("", id="invite-status", classes="-empty", markup=False)
@@ -99,20 +96,25 @@ class InviteWizard(ModalScreen[InviteResult | None]):
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        def load() -> tuple[LicenseRow, InviteResult]:
-            from models.invitations import preview_invites
-            from models.queries import get_license
+        self.load()
 
-            lic = get_license(self.ctx, self.license_id)
-            return lic, preview_invites(self.ctx, self.staff, self.license_id, [])
+    @property
+    def rows(self) -> InviteRows:
+        return self.query_one(InviteRows)
 
-        run_service(self, load, self._loaded, self._load_failed, group="invite-load")
+    def asked(self) -> Asked:
+        return self.rows.requests(), self.query_one("#invite-add-me", Checkbox).value
 
-    # -- loading -------------------------------------------------------------------------
+    # loading --------------------------------------------------------------------------------
 
-    async def _loaded(self, value: tuple[LicenseRow, InviteResult]) -> None:
-        lic, preview = value
-        self.license = lic
+    @work(thread=True, exclusive=True, group="invite-load", exit_on_error=False)
+    def load(self) -> None:
+        lic = self.desk.license(self.license_id)
+        self.reply(self._Loaded(lic, self.desk.preview_invites(self.license_id, [])))
+
+    @on(_Loaded)
+    async def _loaded(self, event: _Loaded) -> None:
+        lic = self.license = event.license
         prod = PRODUCTS[lic.product]
         self.query_one("#invite-title", Static).update(Text(
             f"Invite users — {prod.label} license #{lic.id} · {display(lic.organization)}"))
@@ -122,77 +124,45 @@ class InviteWizard(ModalScreen[InviteResult | None]):
         await scroll.mount(rows)
         rows.rows[0].email_input.focus()
         self.query_one("#invite-send", Button).disabled = False
-        self._show_preview(preview)
+        self._show(event.result)
 
-    def _load_failed(self, err: DomainError) -> None:
-        self._status(str(err))
-
-    # -- checking as one types -------------------------------------------------------------
-
-    @property
-    def rows(self) -> InviteRows:
-        return self.query_one(InviteRows)
+    # checking as one types ------------------------------------------------------------------
 
     @on(InviteRows.Changed)
     @on(Checkbox.Changed, "#invite-add-me")
     def _edited(self) -> None:
-        self._generation += 1
-        if self._timer is not None:
-            self._timer.stop()
-        if self.PREVIEW_DELAY > 0:
-            self._timer = self.set_timer(self.PREVIEW_DELAY, self._check_now)
-        else:
-            self.call_later(self._check_now)
+        if self.license is not None and self._sent is None:
+            self.check()
 
-    def _check_now(self) -> None:
-        if self.license is None or self._sending:
-            return
-        generation = self._generation
-        requests = self.rows.requests()
-        add_me = self.query_one("#invite-add-me", Checkbox).value
+    @work(exclusive=True, group="invite-preview", exit_on_error=False)
+    async def check(self) -> None:
+        await asyncio.sleep(TYPING_PAUSE)
+        asked = self.asked()
+        result = await asyncio.to_thread(self.desk.preview_invites, self.license_id, *asked)
+        self.reply(self._Previewed(asked, result))
 
-        def check() -> tuple[int, InviteResult]:
-            from models.invitations import preview_invites
+    @on(_Previewed)
+    def _previewed(self, event: _Previewed) -> None:
+        if self._sent is None and event.asked == self.asked():
+            self._show(event.result)
 
-            return generation, preview_invites(self.ctx, self.staff, self.license_id,
-                                               requests, add_me=add_me)
-
-        run_service(self, check, self._checked, self._status_error, group="invite-preview")
-
-    def _checked(self, value: tuple[int, InviteResult]) -> None:
-        generation, result = value
-        if generation == self._generation and not self._sending:
-            self._show_preview(result)
-
-    def _show_preview(self, result: InviteResult) -> None:
+    def _show(self, result: InviteResult) -> None:
         self.preview = result
-        self._show_outcomes(result.outcomes)
-        sentence, costs_more = seat_change(result)
-        seats = self.query_one("#invite-seats", Static)
-        seats.update(Text(sentence))
-        seats.set_class(costs_more, "-costs-more")
+        show_outcomes(self.rows, self.asked()[1],
+                      self.query_one("#invite-add-me-message", Static), result.outcomes)
+        show_seats(self.query_one("#invite-seats", Static), result)
         bad = [o for o in result.outcomes if not o.ok]
         if bad:
             self._status(f"{len(bad)} of {len(result.outcomes)} rows need a look before sending")
         else:
             self._status("")
 
-    def _show_outcomes(self, outcomes: tuple[InviteOutcome, ...] | list[InviteOutcome]) -> None:
-        count = len(self.rows.filled())
-        self.rows.mark(list(outcomes[:count]))
-        add_me = self.query_one("#invite-add-me", Checkbox).value
-        mine = outcomes[count] if add_me and len(outcomes) > count else None
-        mark_add_me(self.query_one("#invite-add-me-message", Static), mine)
-
     def _status(self, message: str) -> None:
         status = self.query_one("#invite-status", Static)
         status.update(Text(display(message)))
         status.set_class(not message, "-empty")
 
-    def _status_error(self, err: DomainError) -> None:
-        self._status(str(err))
-
-    # -- sending -----------------------------------------------------------------------------
+    # sending --------------------------------------------------------------------------------
 
     @on(Button.Pressed, "#invite-send")
     def _send_pressed(self, event: Button.Pressed) -> None:
@@ -204,33 +174,44 @@ class InviteWizard(ModalScreen[InviteResult | None]):
         self.query_one("#invite-send", Button).focus()
 
     def action_send(self) -> None:
-        if self.license is None or self._sending:
+        if self.license is None or self._sent is not None:
             return
-        requests: list[InviteRequest] = self.rows.requests()
-        add_me = self.query_one("#invite-add-me", Checkbox).value
+        requests, add_me = asked = self.asked()
         if not requests and not add_me:
             self._status("Type at least one address, or tick “Add me too”.")
             return
-        if self._timer is not None:
-            self._timer.stop()
-        self._sending = True
-        generation = self._generation
+        self.workers.cancel_group(self, "invite-preview")
+        self._sent = asked
         self.query_one("#invite-send", Button).disabled = True
         self._status(f"Sending {len(requests) + int(add_me)} invitation(s)…")
+        self.send(asked)
 
-        def send() -> InviteResult:
-            from models.invitations import invite
+    @work(thread=True, exclusive=True, group="invite-send", exit_on_error=False)
+    def send(self, asked: Asked) -> None:
+        self.reply(self._Sent(self.desk.invite(self.license_id, *asked)))
 
-            return invite(self.ctx, self.staff, self.license_id, requests, add_me=add_me)
+    @on(_Sent)
+    def _done(self, event: _Sent) -> None:
+        self.dismiss(event.result)
 
-        def refused(err: DomainError) -> None:
-            self._sending = False
-            self.query_one("#invite-send", Button).disabled = False
-            if isinstance(err, InviteRefused) and generation == self._generation:
-                self._show_outcomes(tuple(err.outcomes))
-            self._status(str(err))
+    @on(WorkFailed)
+    def _failed(self, event: WorkFailed) -> None:
+        """Said on the status line; a refused send also marks each row, if still as sent."""
+        sent, error = self._sent, event.error
+        if event.group == "invite-send":
+            self._sent = None
+            self.query_one("#invite-send", Button).disabled = self.license is None
+        if isinstance(error, DomainError):
+            event.stop()
+            if error.rows and sent == self.asked():
+                show_outcomes(self.rows, self.asked()[1],
+                              self.query_one("#invite-add-me-message", Static), error.rows)
+            self._status(str(error))
+        elif database_unreachable(error):
+            # The app shows the one outage status; here, that nothing typed is lost.
+            self._status("the database cannot be reached right now; try again in a moment")
 
-        run_service(self, send, self.dismiss, refused, group="invite-send")
+    # leaving --------------------------------------------------------------------------------
 
     @on(Button.Pressed, "#invite-cancel")
     def _cancel_pressed(self, event: Button.Pressed) -> None:
@@ -238,13 +219,15 @@ class InviteWizard(ModalScreen[InviteResult | None]):
         self.action_cancel()
 
     def action_cancel(self) -> None:
-        if self._sending:
+        if self._sent is not None:
             return
         if self.license is not None and self.rows.typed:
             def answer(discard: bool | None) -> None:
                 if discard:
                     self.dismiss(None)
 
-            self.app.push_screen(ConfirmDiscard("Discard the addresses you typed?"), answer)
+            self.app.push_screen(ConfirmScreen(
+                "Discard the addresses", "Discard the addresses you typed?", "Discard"),
+                answer)
             return
         self.dismiss(None)

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from textual.app import ComposeResult, SystemCommand
-from textual.binding import Binding
+from textual import on, work
+from textual.app import ComposeResult
+from textual.message import Message
 from textual.widgets import Button, Header, Static, TabbedContent, TabPane
 
 from models.products import OPEN_STATUSES, PRODUCTS
+from tui.actions import Acted, InvitationActions
 from tui.cells import clean, clip
+from tui.commands import bindings, key
+from tui.messages import InviteUsers
 from tui.panes.history import HistoryTable
 from tui.panes.summary import SummaryPane
 from tui.panes.users import FILTERS, UsersTable
@@ -19,39 +22,38 @@ from tui.screens.base import BaseScreen
 from tui.widgets.footer import KeyFooter
 
 if TYPE_CHECKING:
-    from models.context import Ctx
-    from models.views import ActionResult, AuditRow, LicenseSummary, UserRow
+    from models.views import AuditRow, LicenseSummary, UserRow
 
 USERS_ONLY = {"filter", "mark", "resend", "revoke", "role"}
 
 
-@dataclass(frozen=True)
-class Loaded:
+@dataclass
+class Loaded(Message, bubble=False):
     version: int
     summary: LicenseSummary
     users: list[UserRow]
     history: list[AuditRow] | None  # loaded only while the History tab is open
 
 
-def _people(n: int) -> str:
-    return f"{n} {'person' if n == 1 else 'people'}"
+@dataclass
+class _HistoryRead(Message, bubble=False):
+    rows: list[AuditRow]
 
 
-class LicenseScreen(BaseScreen):
-    BINDINGS = [
-        Binding("i", "invite", "Invite"),
-        Binding("m", "remind", "Remind"),
-        # Mark and Filter are spelled out on the Users tab's status line; the footer at
-        # 80 columns has room for the rest.
-        Binding("space", "mark", "Mark", show=False),
-        Binding("s", "resend", "Resend"),
-        Binding("x", "revoke", "Revoke"),
-        Binding("o", "role", "Role"),
-        Binding("f", "filter", "Filter", show=False),
-        Binding("1", "tab('summary')", "Summary", show=False),
-        Binding("2", "tab('users')", "Users", show=False),
-        Binding("3", "tab('history')", "History", show=False),
-    ]
+@dataclass
+class _Version(Message, bubble=False):
+    version: int
+
+
+@dataclass
+class _RoleChanged(Message, bubble=False):
+    email: str
+    role: str
+
+
+class LicenseScreen(BaseScreen, InvitationActions):
+    PLACE = "license"
+    BINDINGS = bindings(PLACE)
 
     def __init__(self, license_id: int, tab: str = "summary") -> None:
         super().__init__()
@@ -78,61 +80,51 @@ class LicenseScreen(BaseScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self._focus_tab(self.initial_tab)
-        app: Any = self.app
-        self.set_interval(app.poll, self._poll, name="license-version")
+        self.set_interval(self.desk_app.poll, self._poll, name="license-version")
 
     # loading --------------------------------------------------------------------------------
 
-    def load_job(self) -> Any:
-        """The query for this screen, as a function of the Ctx (run in a worker)."""
-        license_id, status = self.license_id, self.status_filter
+    def load(self) -> None:
         with_history = self._active_tab() == "history"
         self.history_stale = not with_history
+        self._read(self.status_filter, with_history)
 
-        def job(ctx: Ctx) -> Loaded:
-            from models.queries import (
-                license_history,
-                license_summary,
-                license_users,
-                license_version,
-            )
+    @work(thread=True, exclusive=True, group="license", exit_on_error=False)
+    def _read(self, status: str | None, with_history: bool) -> None:
+        desk, license_id = self.desk, self.license_id
+        version = desk.license_version(license_id)
+        self.reply(Loaded(version, desk.summary(license_id), desk.users(license_id, status),
+                          desk.history(license_id) if with_history else None))
 
-            version = license_version(ctx, license_id)
-            return Loaded(version, license_summary(ctx, license_id),
-                          license_users(ctx, license_id, status),
-                          license_history(ctx, license_id) if with_history else None)
-
-        return job
-
-    def load(self) -> None:
-        self.db(self.load_job(), self._show, group="license", exclusive=True)
+    @work(thread=True, exclusive=True, group="history", exit_on_error=False)
+    def _read_history(self) -> None:
+        self.reply(_HistoryRead(self.desk.history(self.license_id)))
 
     def _load_history(self) -> None:
-        license_id = self.license_id
         self.history_stale = False
+        self._read_history()
 
-        def job(ctx: Ctx) -> list[AuditRow]:
-            from models.queries import license_history
-
-            return license_history(ctx, license_id)
-
-        self.db(job, self.query_one(HistoryTable).show, group="history", exclusive=True)
+    @on(_HistoryRead)
+    def _history_read(self, message: _HistoryRead) -> None:
+        self.query_one(HistoryTable).show(message.rows)
 
     def _poll(self) -> None:
-        if self.busy("license") or self.busy("version") or self.app.ctx is None:  # type: ignore[attr-defined]
+        if self.busy("license") or self.busy("version") or not self.ready:
             return
-        license_id = self.license_id
+        self._read_version()
 
-        def job(ctx: Ctx) -> int:
-            from models.queries import license_version
+    @work(thread=True, group="version", exit_on_error=False)
+    def _read_version(self) -> None:
+        self.reply(_Version(self.desk.license_version(self.license_id)))
 
-            return license_version(ctx, license_id)
+    @on(_Version)
+    def _version_read(self, message: _Version) -> None:
+        if message.version != self.version:
+            self.load()
 
-        def done(version: int) -> None:
-            if version != self.version:
-                self.load()
-
-        self.db(job, done, group="version")
+    @on(Loaded)
+    def _loaded(self, loaded: Loaded) -> None:
+        self._show(loaded)
 
     def _show(self, loaded: Loaded) -> None:
         self.version = loaded.version
@@ -150,7 +142,8 @@ class LicenseScreen(BaseScreen):
         which = self.status_filter or "all"
         marked = f" · {len(table.marked)} marked" if table.marked else ""
         self.query_one("#users-status", Static).update(
-            f"Showing {which}: {shown} row(s){marked} · f filter by status · space mark")
+            f"Showing {which}: {shown} row(s){marked} · {key(self.PLACE, 'filter')} filter by "
+            f"status · {key(self.PLACE, 'mark')} mark")
 
     # tabs and gating ------------------------------------------------------------------------
 
@@ -174,11 +167,6 @@ class LicenseScreen(BaseScreen):
         if action in USERS_ONLY and self.is_mounted:
             return self._active_tab() == "users"
         return True
-
-    def palette_commands(self) -> Iterable[SystemCommand]:
-        yield SystemCommand("Invite users", "To this license (wizard)", self.action_invite)
-        yield SystemCommand("Send invitation reminder", "To everyone not yet picked up",
-                            self.action_remind)
 
     # filter ---------------------------------------------------------------------------------
 
@@ -208,55 +196,20 @@ class LicenseScreen(BaseScreen):
             self.action_remind()
 
     def action_invite(self) -> None:
-        self.app.invite_users(self.license_id, lambda _r: self.load())  # type: ignore[attr-defined]
+        self.post_message(InviteUsers(self.license_id))
 
-    def _after(self, verb: str, result: ActionResult) -> None:
-        n = len(result.done)
-        text = f"{verb} {n} invitation{'s' if n != 1 else ''}"
-        if result.skipped:
-            text += "; skipped " + "; ".join(clean(why) for _i, why in result.skipped[:3])
-            if len(result.skipped) > 3:
-                text += f" and {len(result.skipped) - 3} more"
-        self.app.notify(text, markup=False, severity="warning" if result.skipped else
-                        "information")
+    def on_screen_resume(self) -> None:
+        if self.version >= 0:  # back from the invite wizard, a dialog: show what changed
+            self.reload_on_resume()
+
+    @on(Acted)
+    def _after(self) -> None:
         self.query_one(UsersTable).marked.clear()
-        if verb != "Revoked":
-            self.app.kick_mail()  # type: ignore[attr-defined]
         self.load()
 
     def action_remind(self) -> None:
-        license_id = self.license_id
-        org = clean(self.summary.license.organization) if self.summary else "this license"
-
-        def count(ctx: Ctx) -> int:
-            from models.invitations import remindable_count
-
-            return remindable_count(ctx, license_id)
-
-        def ask(n: int) -> None:
-            if n == 0:
-                self.app.notify("Nobody to remind: every invitation was picked up or closed.",
-                                markup=False)
-                return
-            question = (f"Send a reminder to {_people(n)} who have not picked up their "
-                        f"invitation to {org}? Each gets a new link.")
-            self.app.push_screen(ConfirmScreen("Send invitation reminder", question,
-                                               "Send"), go)
-
-        def go(yes: bool | None) -> None:
-            if yes:
-                staff = self.app.staff  # type: ignore[attr-defined]
-
-                def job(ctx: Ctx) -> ActionResult:
-                    from models.invitations import remind
-
-                    return remind(ctx, staff, license_id)
-
-                self.db(job, lambda r: self._after("Reminded", r))
-
-        from tui.screens.confirm import ConfirmScreen
-
-        self.db(count, ask)
+        org = self.summary.license.organization if self.summary else "this license"
+        self.remind(self.license_id, org)
 
     def _invitations(self) -> list[UserRow]:
         chosen = self.query_one(UsersTable).chosen()
@@ -267,44 +220,11 @@ class LicenseScreen(BaseScreen):
         return invs
 
     def action_resend(self) -> None:
-        invs = self._invitations()
-        if not invs:
-            return
-        ids = [u.id for u in invs]
-        staff = self.app.staff  # type: ignore[attr-defined]
-
-        def job(ctx: Ctx) -> ActionResult:
-            from models.invitations import resend
-
-            return resend(ctx, staff, ids)
-
-        self.db(job, lambda r: self._after("Sent again", r))
+        self.resend([u.id for u in self._invitations()])
 
     def action_revoke(self) -> None:
-        from tui.screens.confirm import ConfirmScreen
-
         invs = self._invitations()
-        if not invs:
-            return
-        ids = [u.id for u in invs]
-        names = ", ".join(clean(u.email) for u in invs[:3])
-        more = f" and {len(invs) - 3} more" if len(invs) > 3 else ""
-        question = (f"Revoke {len(invs)} invitation{'s' if len(invs) != 1 else ''} "
-                    f"({names}{more})? Their links stop working at once.")
-        staff = self.app.staff  # type: ignore[attr-defined]
-
-        def go(yes: bool | None) -> None:
-            if not yes:
-                return
-
-            def job(ctx: Ctx) -> ActionResult:
-                from models.invitations import revoke
-
-                return revoke(ctx, staff, ids)
-
-            self.db(job, lambda r: self._after("Revoked", r))
-
-        self.app.push_screen(ConfirmScreen("Revoke invitations", question, "Revoke"), go)
+        self.revoke([u.id for u in invs], [u.email for u in invs])
 
     def action_role(self) -> None:
         from tui.screens.role_picker import RolePicker
@@ -317,21 +237,19 @@ class LicenseScreen(BaseScreen):
                             "role.", markup=False)
             return
         product = PRODUCTS[self.summary.license.product]
-        staff = self.app.staff  # type: ignore[attr-defined]
 
         def picked(role: str | None) -> None:
-            if not role or role == row.role:
-                return
-
-            def job(ctx: Ctx) -> str:
-                from models.invitations import change_role
-
-                return change_role(ctx, staff, row.id, role)
-
-            def done(name: str) -> None:
-                self.app.notify(f"{clean(row.email)} is now invited as {name}", markup=False)
-                self.load()
-
-            self.db(job, done)
+            if role and role != row.role:
+                self._change_role(row.id, row.email, role)
 
         self.app.push_screen(RolePicker(product.roles, row.role, row.email), picked)
+
+    @work(thread=True, group="role", exit_on_error=False)
+    def _change_role(self, invitation_id: int, email: str, role: str) -> None:
+        self.reply(_RoleChanged(email, self.desk.change_role(invitation_id, role)))
+
+    @on(_RoleChanged)
+    def _role_changed(self, message: _RoleChanged) -> None:
+        self.app.notify(f"{clean(message.email)} is now invited as {message.role}",
+                        markup=False)
+        self.load()

@@ -2,32 +2,30 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.message import Message
 from textual.widgets import DataTable, Header, Static
 
 from tui.cells import cell, clean, clean_lines, when
+from tui.commands import key
 from tui.screens.base import BaseScreen
 from tui.widgets.footer import KeyFooter
 
-if TYPE_CHECKING:
-    from models.context import Ctx
 
-
-def mailbox_available(app: Any) -> bool:
-    """The catcher is in use when no SMTP relay is configured."""
-    return app.ctx is not None and not app.ctx.settings.smtp_host
-
-
-def _data_dir(ctx: Ctx) -> Path:
-    return Path(ctx.settings.data_dir)
+@dataclass
+class _Read(Message, bubble=False):
+    mails: list[Any]
 
 
 class MailboxScreen(BaseScreen):
     TITLE = "Mailbox"
+    PLACE = "mailbox"
 
     def __init__(self) -> None:
         super().__init__()
@@ -46,14 +44,17 @@ class MailboxScreen(BaseScreen):
         super().on_mount()
 
     def load(self) -> None:
-        def job(ctx: Ctx) -> list[Any]:
-            from mailer.mailbox import list_mails
+        self._read()
 
-            return list_mails(_data_dir(ctx))[:500]
+    @work(thread=True, exclusive=True, group="mails", exit_on_error=False)
+    def _read(self) -> None:
+        from mailer.mailbox import list_mails
 
-        self.db(job, self._show, group="mails", exclusive=True)
+        self.reply(_Read(list_mails(Path(self.desk.ctx.settings.data_dir))[:500]))
 
-    def _show(self, mails: list[Any]) -> None:
+    @on(_Read)
+    def _show(self, message: _Read) -> None:
+        mails = message.mails
         table = self.query_one("#mails", DataTable)
         table.clear()
         self.mails = {m.id: m for m in mails}
@@ -62,7 +63,8 @@ class MailboxScreen(BaseScreen):
             table.add_row(cell(when(m.received_at)), cell(m.to, 30),
                           cell(m.subject, width - 50), key=m.id)
         self.query_one("#status", Static).update(
-            f"{len(mails)} mail(s) caught on this machine · enter reads one")
+            f"{len(mails)} mail(s) caught on this machine · "
+            f"{key(self.PLACE, 'select_cursor')} reads one")
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         mail = self.mails.get(event.row_key.value or "")
@@ -70,12 +72,12 @@ class MailboxScreen(BaseScreen):
             self.app.push_screen(MailScreen(mail))
 
     def on_screen_resume(self) -> None:
-        if self.app.ctx is not None:  # type: ignore[attr-defined]
-            self.load()
+        self.reload_on_resume()
 
 
 class MailScreen(BaseScreen):
     TITLE = "Mail"
+    PLACE = "mailbox"
 
     def __init__(self, mail: Any) -> None:
         super().__init__()

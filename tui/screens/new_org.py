@@ -1,51 +1,52 @@
-"""New organization: a small form; a refused value is explained in the form, nothing is lost."""
+"""New organization: the organization form in a dialog. A refusal is said on one line under
+the form (a dialog that fits 80x24 has no room for a line per field), the refused field takes
+the focus, and nothing typed is lost."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
+from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select, Static
+from textual.widgets import Button, Label, Static
 
+from models.errors import DomainError
 from tui.cells import clean
-from tui.widgets.safe_input import SafeInput
-from tui.work import DbWork
+from tui.commands import bindings
+from tui.messages import WorkFailed
+from tui.widgets.org_form import OrgForm
+from tui.wizard_commands import first_key
 
-if TYPE_CHECKING:
-    from models.context import Ctx
 
+class NewOrgScreen(ModalScreen[int | None]):
+    """Dismisses with the new organization's id, or None when cancelled."""
 
-class NewOrgScreen(DbWork, ModalScreen[int | None]):
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Create")]
+    DEFAULT_CSS = """
+    NewOrgScreen Field { margin-bottom: 0; }
+    NewOrgScreen Field > .field-error { display: none; }
+    NewOrgScreen #error.-empty { display: none; }
+    """
+
+    BINDINGS = bindings("org_form")
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="form"):
             yield Label("New organization", classes="dialog-title")
-            yield Label("Organization name")
-            yield SafeInput(id="name", max_length=200, compact=True)
-            yield Label("Client name (the owner)")
-            yield SafeInput(id="client_name", max_length=200, compact=True)
-            yield Label("Client e-mail")
-            yield SafeInput(id="client_email", max_length=320, compact=True)
-            yield Label("Data centre")
-            yield Select([("US", "us"), ("EU", "eu")], value="us", allow_blank=False,
-                         id="dc", compact=True)
-            yield Static("", id="error", markup=False)
+            yield OrgForm(compact=True)
+            yield Static("", id="error", classes="-empty", markup=False)
             with Horizontal(classes="buttons"):
-                yield Button("Create (ctrl+s)", id="create", variant="primary", compact=True)
-                yield Button("Cancel (esc)", id="cancel", compact=True)
+                yield Button(f"Create ({first_key('org_form', 'save')})", id="create",
+                             variant="primary", compact=True)
+                yield Button(f"Cancel ({first_key('org_form', 'cancel')})", id="cancel",
+                             compact=True)
 
     def on_mount(self) -> None:
-        app: Any = self.app
-        for field in self.query(Input):
-            field.cursor_blink = app.blink
-        self.query_one("#name", Input).focus()
+        self.query_one(OrgForm).focus_first()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.focus_next()
+    @on(OrgForm.Finished)
+    def _email_entered(self) -> None:
+        self.focus_next()  # on to the data centre; ctrl+s creates
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "create":
@@ -57,25 +58,23 @@ class NewOrgScreen(DbWork, ModalScreen[int | None]):
         self.dismiss(None)
 
     def action_save(self) -> None:
-        staff: Any = self.app.staff  # type: ignore[attr-defined]
-        values = {k: self.query_one(f"#{k}", Input).value
-                  for k in ("name", "client_name", "client_email")}
-        dc = str(self.query_one("#dc", Select).value)
+        self._say("")
+        self.query_one(OrgForm).submit()
 
-        def job(ctx: Ctx) -> int | Exception:
-            from models.errors import DomainError
-            from models.organizations import create_organization
-
-            try:
-                return create_organization(ctx, staff, data_center=dc, **values)
-            except DomainError as err:
-                return err
-
-        self.db(job, self._created)
-
-    def _created(self, result: int | Exception) -> None:
-        if isinstance(result, Exception):
-            self.query_one("#error", Static).update(clean(str(result)))
-            return
+    @on(OrgForm.Created)
+    def _created(self, event: OrgForm.Created) -> None:
         self.app.notify("Organization created", markup=False)
-        self.dismiss(result)
+        self.dismiss(event.org.id)
+
+    @on(WorkFailed)
+    def _refused(self, event: WorkFailed) -> None:
+        # The form marked the refused fields (and focused the first); the line says why, as
+        # it says a refusal that is no field's (the role).
+        if isinstance(event.error, DomainError):
+            event.stop()
+            self._say(str(event.error))
+
+    def _say(self, message: str) -> None:
+        line = self.query_one("#error", Static)
+        line.update(Text(clean(message)))
+        line.set_class(not message, "-empty")

@@ -2,23 +2,33 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import DataTable, Header, Static
 
 from tui.cells import cell, clean, clip, day, status
+from tui.commands import bindings, key
+from tui.messages import NewLicense, OpenLicense
 from tui.screens.base import BaseScreen
 from tui.widgets.footer import KeyFooter
 
 if TYPE_CHECKING:
-    from models.context import Ctx
     from models.views import LicenseRow, OrgRow
 
 
+@dataclass
+class OrgRead(Message, bubble=False):
+    org: OrgRow
+    licenses: list[LicenseRow]
+
+
 class OrganizationScreen(BaseScreen):
-    BINDINGS = [Binding("n", "new_license", "New license")]
+    PLACE = "organization"
+    BINDINGS = bindings(PLACE)
 
     def __init__(self, org_id: int) -> None:
         super().__init__()
@@ -29,7 +39,9 @@ class OrganizationScreen(BaseScreen):
         yield Header()
         yield Static("Loading…", id="org-details", markup=False)
         yield DataTable(id="licenses", cursor_type="row", zebra_stripes=True)
-        yield Static("enter opens a license · n makes a new one", id="status", markup=False)
+        yield Static(f"{key(self.PLACE, 'select_cursor')} opens a license · "
+                     f"{key(self.PLACE, 'new_license')} makes a new one", id="status",
+                     markup=False)
         yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
@@ -40,17 +52,16 @@ class OrganizationScreen(BaseScreen):
         super().on_mount()
 
     def load(self) -> None:
-        org_id = self.org_id
+        self._read()
 
-        def job(ctx: Ctx) -> tuple[OrgRow, list[LicenseRow]]:
-            from models.queries import get_org, list_licenses
+    @work(thread=True, exclusive=True, group="org", exit_on_error=False)
+    def _read(self) -> None:
+        desk = self.desk
+        self.reply(OrgRead(desk.organization(self.org_id), desk.licenses(self.org_id)))
 
-            return get_org(ctx, org_id), list_licenses(ctx, org_id)
-
-        self.db(job, self._show, group="org", exclusive=True)
-
-    def _show(self, result: tuple[OrgRow, list[LicenseRow]]) -> None:
-        org, licenses = result
+    @on(OrgRead)
+    def _show(self, message: OrgRead) -> None:
+        org, licenses = message.org, message.licenses
         self.title = clip(org.name, 40)
         self.query_one("#org-details", Static).update(
             f"{clean(org.name)}\nClient: {clean(org.client_name)} <{clean(org.client_email)}>"
@@ -64,15 +75,15 @@ class OrganizationScreen(BaseScreen):
                           cell(lic.open_invitations), cell(day(lic.trial_ends_at)),
                           cell(lic.payer), cell(lic.data_center.upper()), key=str(lic.id))
         if not licenses:
-            self.query_one("#status", Static).update("No licenses yet: n makes one")
+            self.query_one("#status", Static).update(
+                f"No licenses yet: {key(self.PLACE, 'new_license')} makes one")
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value:
-            self.app.open_license(int(event.row_key.value))  # type: ignore[attr-defined]
+            self.post_message(OpenLicense(int(event.row_key.value)))
 
     def action_new_license(self) -> None:
-        self.app.action_new_license(self.org_id)  # type: ignore[attr-defined]
+        self.post_message(NewLicense(self.org_id))
 
     def on_screen_resume(self) -> None:
-        if self.app.ctx is not None:  # type: ignore[attr-defined]
-            self.load()
+        self.reload_on_resume()

@@ -6,25 +6,33 @@ staff record as the domain saved it, or None when nothing was saved.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from tui.cells import clean
+from tui.commands import bindings, key
+from tui.messages import WorkFailed
 from tui.widgets.safe_input import SafeInput
-from tui.work import DbWork
+from tui.work import DeskNode
 
 if TYPE_CHECKING:
-    from models.context import Ctx
     from models.views import StaffRef
 
 
-class ProfileDialog(DbWork, ModalScreen["StaffRef | None"]):
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Save")]
+@dataclass
+class _Saved(Message, bubble=False):
+    me: StaffRef
+
+
+class ProfileDialog(ModalScreen["StaffRef | None"], DeskNode):
+    BINDINGS = bindings("profile")
 
     def __init__(self, me: StaffRef) -> None:
         super().__init__()
@@ -43,13 +51,12 @@ class ProfileDialog(DbWork, ModalScreen["StaffRef | None"]):
             yield SafeInput(clean(me.email), id="email", max_length=320, compact=True)
             yield Static("", id="error", markup=False)
             with Horizontal(classes="buttons"):
-                yield Button("Save (ctrl+s)", id="save", variant="primary", compact=True)
-                yield Button("Cancel (esc)", id="cancel", compact=True)
+                yield Button(f"Save ({key('profile', 'save')})", id="save", variant="primary",
+                             compact=True)
+                yield Button(f"Cancel ({key('profile', 'cancel')})", id="cancel",
+                             compact=True)
 
     def on_mount(self) -> None:
-        app: Any = self.app
-        for field in self.query(Input):
-            field.cursor_blink = app.blink
         self.query_one("#error").display = False
         self.query_one("#name", Input).focus()
 
@@ -71,27 +78,25 @@ class ProfileDialog(DbWork, ModalScreen["StaffRef | None"]):
     def action_save(self) -> None:
         if self.busy("profile"):
             return
-        me = self.me
-        name = self.query_one("#name", Input).value
-        email = self.query_one("#email", Input).value
+        self._save(self.query_one("#name", Input).value, self.query_one("#email", Input).value)
 
-        def job(ctx: Ctx) -> StaffRef | Exception:
-            from models.errors import DomainError
-            from models.staff import update_me
+    @work(thread=True, group="profile", exit_on_error=False)
+    def _save(self, name: str, email: str) -> None:
+        self.reply(_Saved(self.desk.update_me(name=name, email=email)))
 
-            try:
-                return update_me(ctx, me, name=name, email=email)
-            except DomainError as err:  # shown in the dialog; what was typed stays
-                return err
+    @on(WorkFailed)
+    def _refused(self, message: WorkFailed) -> None:
+        from models.errors import DomainError
 
-        self.db(job, self._saved, group="profile")
-
-    def _saved(self, result: StaffRef | Exception) -> None:
-        if isinstance(result, Exception):
+        if isinstance(message.error, DomainError):  # shown in the dialog; what was typed stays
+            message.stop()
             error = self.query_one("#error", Static)
-            error.update(clean(str(result)))
+            error.update(clean(str(message.error)))
             error.display = True
-            return
+
+    @on(_Saved)
+    def _saved(self, message: _Saved) -> None:
+        result = message.me
         changed = (result.name, result.email) != (self.me.name, self.me.email)
         self.app.notify("Profile saved" if changed else "Profile unchanged", markup=False)
         self.dismiss(result)

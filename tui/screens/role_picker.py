@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
-from models.products import Role
 from tui.cells import clean
+from tui.commands import bindings
+
+if TYPE_CHECKING:
+    from models.desk import Role  # annotations only: the desk is not loaded to draw
 
 
 class RolePicker(ModalScreen[str | None]):
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = bindings("role_picker")
 
     def __init__(self, roles: Sequence[Role], current: str, who: str) -> None:
         super().__init__()

@@ -1,6 +1,6 @@
 """Staff: who works here, for everyone to read; leads add staff, change roles, disable, enable.
 
-Every change goes through `models.staff` in a worker, which checks the role against what the
+Every change goes through the desk in a worker, which checks the role against what the
 database says (not what this console was started with). A refusal is the domain's one-line
 message, shown on this screen (or in the form where it was typed), and the list is read again:
 a console whose person lost the lead role meanwhile greys the keys from then on.
@@ -9,32 +9,32 @@ Names and addresses are untrusted text: cells and labels are built from plain st
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual.app import ComposeResult, SystemCommand
-from textual.binding import Binding
+from textual import on, work
+from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize, ScreenResume
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Header, Input, Label, Static
 
 from tui.cells import cell, clean
+from tui.commands import bindings, key
+from tui.messages import StaffChanged, WorkFailed
 from tui.screens.base import BaseScreen
 from tui.widgets.footer import KeyFooter
 from tui.widgets.role_chip import RoleChip
 from tui.widgets.safe_input import SafeInput
-from tui.work import DbWork
+from tui.work import DeskNode
 
 if TYPE_CHECKING:
-    from textual.dom import DOMNode
-
-    from models.context import Ctx
+    from models.desk import Desk
     from models.products import Role
     from models.views import StaffRef, StaffRow
-    from tui.app import LicenseDeskApp
 
 MANAGE = frozenset({"add", "role", "disable", "enable"})
 
@@ -45,31 +45,37 @@ def _state(active: bool) -> Text:
         Text("✕ disabled", style="dim", no_wrap=True)
 
 
-def staff_roles() -> tuple[Role, ...]:
-    """The staff roles, each with what it may do, read from the one table in models.roles."""
-    from models.products import Role
-    from models.roles import NEEDS, ROLES, WORDS
-
-    out: list[Role] = []
-    for below, role in zip((None, *ROLES), ROLES, strict=False):
-        gains = [WORDS[action] for action, need in NEEDS.items() if need == role]
-        meaning = (f"as {_a(below)}, and: {', '.join(gains)}" if below and gains else
-                   "read only: every list, license and history")
-        out.append(Role(role, meaning, billable=False))
-    return tuple(out)
-
-
 def _a(role: str) -> str:
     return f"an {role}" if role[:1] in "aeiou" else f"a {role}"
 
 
-@dataclass(frozen=True)
-class Loaded:
+@dataclass
+class Loaded(Message, bubble=False):
     rows: list[StaffRow]
     may_manage: bool
     role: str  # the acting person's role as the database has it
     refusal: str  # why someone else may not manage staff
     roles: tuple[Role, ...]
+
+
+@dataclass
+class _Changed(Message, bubble=False):
+    """A staff change was done; `done` says what, for the toast."""
+
+    ref: StaffRef
+    done: str
+
+
+@dataclass
+class _Added(Message, bubble=False):
+    ref: StaffRef
+
+
+def _refusal(message: WorkFailed) -> str | None:
+    """A refusal from the domain, meant for the person; None for any other failure."""
+    from models.errors import DomainError
+
+    return str(message.error) if isinstance(message.error, DomainError) else None
 
 
 def _widths(total: int) -> tuple[int, int]:
@@ -80,13 +86,8 @@ def _widths(total: int) -> tuple[int, int]:
 
 class StaffScreen(BaseScreen):
     TITLE = "Staff"
-    BINDINGS = [
-        Binding("n", "add", "Add"),
-        Binding("o", "role", "Role"),
-        Binding("x", "disable", "Disable"),
-        Binding("e", "enable", "Enable"),
-        Binding("P", "app.profile", "Profile"),
-    ]
+    PLACE = "staff"
+    BINDINGS = bindings(PLACE)
 
     def __init__(self) -> None:
         super().__init__()
@@ -112,33 +113,33 @@ class StaffScreen(BaseScreen):
     # loading --------------------------------------------------------------------------------
 
     def load(self) -> None:
-        me = _desk(self).staff
-        if me is None:
-            return
+        if self.ready:
+            self._read()
 
-        def job(ctx: Ctx) -> Loaded:
-            from models.roles import NEEDS, WORDS, allowed
-            from models.staff import staff_rows
+    @work(thread=True, exclusive=True, group="staff", exit_on_error=False)
+    def _read(self) -> None:
+        from models.desk import staff_roles
 
-            rows = staff_rows(ctx)
-            mine = next((r for r in rows if me.login and r.login == me.login), None)
-            role, active = (mine.role, mine.active) if mine else (me.role, True)
-            refusal = f"{WORDS['staff.manage']} needs the {NEEDS['staff.manage']} role"
-            return Loaded(rows, active and allowed(role, "staff.manage"), role, refusal,
-                          staff_roles())
-
-        self.db(job, self._show, group="staff", exclusive=True)
+        desk = self.desk
+        me = desk.staff
+        rows = desk.staff_list()
+        mine = next((r for r in rows if me.login and r.login == me.login), None)
+        # The role as stored now (a lead may have changed it since this console started).
+        now = desk.as_(replace(me, role=mine.role)) if mine else desk
+        self.reply(Loaded(rows, (mine is None or mine.active) and now.may("staff.manage"),
+                          now.staff.role, desk.needs("staff.manage"), staff_roles()))
 
     def on_screen_resume(self, _event: ScreenResume) -> None:
         if self.loaded is not None:  # back from a dialog or another screen: read again
             self.load()
 
+    @on(Loaded)
     def _show(self, loaded: Loaded) -> None:
         self.loaded = loaded
         table = self.query_one("#staff", DataTable)
         keep = self._select or self._current_login()
         self._select = None
-        me = _desk(self).staff
+        me = self.desk_app.staff
         name_w, email_w = _widths(self.app.size.width)
         table.clear()
         self.rows = {r.login: r for r in loaded.rows}
@@ -179,11 +180,6 @@ class StaffScreen(BaseScreen):
             return True if self.loaded is not None and self.loaded.may_manage else None
         return True
 
-    def palette_commands(self) -> Iterable[SystemCommand]:
-        if self.loaded is not None and self.loaded.may_manage:
-            yield SystemCommand("Add a staff member", "A login on this host, with a role",
-                                self.action_add)
-
     # actions --------------------------------------------------------------------------------
 
     def _current_login(self) -> str | None:
@@ -195,19 +191,25 @@ class StaffScreen(BaseScreen):
     def _current(self) -> StaffRow | None:
         return self.rows.get(self._current_login() or "")
 
-    def _change(self, job: Callable[[Ctx], StaffRef | Exception], done: str) -> None:
+    @work(thread=True, group="staff-change", exit_on_error=False)
+    def _change(self, job: Callable[[Desk], StaffRef], done: str) -> None:
         """Run a staff change; a refusal is shown here, a success names what happened."""
+        self.reply(_Changed(job(self.desk), done))
 
-        def then(result: StaffRef | Exception) -> None:
-            if isinstance(result, Exception):
-                self._message(str(result))
-            else:
-                self._message("")
-                self.app.notify(clean(f"{result.login}: {done}"), markup=False)
-                _desk(self).staff_changed(result)
+    @on(_Changed)
+    def _changed(self, message: _Changed) -> None:
+        self._message("")
+        self.app.notify(clean(f"{message.ref.login}: {message.done}"), markup=False)
+        self.post_message(StaffChanged(message.ref))
+        self.load()
+
+    @on(WorkFailed)
+    def _refused(self, message: WorkFailed) -> None:
+        refusal = _refusal(message)
+        if message.group == "staff-change" and refusal is not None:
+            message.stop()
+            self._message(refusal)
             self.load()
-
-        self.db(job, then, group="staff-change")
 
     def action_add(self) -> None:
         if self.loaded is None:
@@ -228,23 +230,13 @@ class StaffScreen(BaseScreen):
             return
         from tui.screens.role_picker import RolePicker
 
-        me = _me(self)
         login = row.login
 
         def picked(role: str | None) -> None:
             if not role or (role == row.role and row.active):
                 return
-
-            def job(ctx: Ctx) -> StaffRef | Exception:
-                from models.errors import DomainError
-                from models.staff import set_role
-
-                try:
-                    return set_role(ctx, me, login, role)
-                except DomainError as err:
-                    return err
-
-            self._change(job, f"now {role}" if row.active else f"enabled as {role}")
+            self._change(lambda desk: desk.set_role(login, role),
+                         f"now {role}" if row.active else f"enabled as {role}")
 
         who = login if row.active else f"{login} (disabled: a role gives access again)"
         self.app.push_screen(RolePicker(self.loaded.roles, row.role, who), picked)
@@ -254,11 +246,12 @@ class StaffScreen(BaseScreen):
         if row is None:
             return
         if not row.active:
-            self._message(f"{row.login} is disabled already; e enables it")
+            self._message(f"{row.login} is disabled already; {key(self.PLACE, 'enable')} "
+                          "enables it")
             return
         from tui.screens.confirm import ConfirmScreen
 
-        me = _me(self)
+        me = self.desk.staff
         login = row.login
         you = " That is you: this console loses its access at once." \
             if me.login == login else ""
@@ -266,19 +259,8 @@ class StaffScreen(BaseScreen):
                     f"licensedesk or act in it; its history stays.{you}")
 
         def go(yes: bool | None) -> None:
-            if not yes:
-                return
-
-            def job(ctx: Ctx) -> StaffRef | Exception:
-                from models.errors import DomainError
-                from models.staff import disable
-
-                try:
-                    return disable(ctx, me, login)
-                except DomainError as err:
-                    return err
-
-            self._change(job, "disabled")
+            if yes:
+                self._change(lambda desk: desk.disable_staff(login), "disabled")
 
         self.app.push_screen(ConfirmScreen("Disable a staff login", question, "Disable"), go)
 
@@ -289,25 +271,14 @@ class StaffScreen(BaseScreen):
         if row.active:
             self._message(f"{row.login} is active already")
             return
-        me = _me(self)
         login, role = row.login, row.role
-
-        def job(ctx: Ctx) -> StaffRef | Exception:
-            from models.errors import DomainError
-            from models.staff import set_role
-
-            try:
-                return set_role(ctx, me, login, role)
-            except DomainError as err:
-                return err
-
-        self._change(job, f"enabled as {role}")
+        self._change(lambda desk: desk.set_role(login, role), f"enabled as {role}")
 
 
-class AddStaffDialog(DbWork, ModalScreen["StaffRef | None"]):
+class AddStaffDialog(ModalScreen["StaffRef | None"], DeskNode):
     """Login, e-mail, name and role; a refusal is shown in the form and nothing typed is lost."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Add")]
+    BINDINGS = bindings("add_staff")
 
     def __init__(self, roles: tuple[Role, ...], role: str = "agent") -> None:
         super().__init__()
@@ -330,8 +301,10 @@ class AddStaffDialog(DbWork, ModalScreen["StaffRef | None"]):
             yield Static(self._meaning(self.role), id="role-meaning", markup=False)
             yield Static("", id="error", markup=False)
             with Horizontal(classes="buttons"):
-                yield Button("Add (ctrl+s)", id="add", variant="primary", compact=True)
-                yield Button("Cancel (esc)", id="cancel", compact=True)
+                yield Button(f"Add ({key('add_staff', 'save')})", id="add", variant="primary",
+                             compact=True)
+                yield Button(f"Cancel ({key('add_staff', 'cancel')})", id="cancel",
+                             compact=True)
 
     def _who(self) -> str:
         return self.query_one("#login", Input).value
@@ -340,9 +313,6 @@ class AddStaffDialog(DbWork, ModalScreen["StaffRef | None"]):
         return next((r.meaning for r in self.roles if r.name == role), "")
 
     def on_mount(self) -> None:
-        app: Any = self.app
-        for field in self.query(Input):
-            field.cursor_blink = app.blink
         self.query_one("#error").display = False
         self.query_one("#login", Input).focus()
 
@@ -364,37 +334,23 @@ class AddStaffDialog(DbWork, ModalScreen["StaffRef | None"]):
     def action_save(self) -> None:
         if self.busy("add-staff"):
             return
-        me = _me(self)
         login, email, name = (self.query_one(f"#{k}", Input).value.strip()
                               for k in ("login", "email", "name"))
-        role = self.query_one(RoleChip).value
+        self._add(login, email, name or None, self.query_one(RoleChip).value)
 
-        def job(ctx: Ctx) -> StaffRef | Exception:
-            from models.errors import DomainError
-            from models.staff import add_staff
+    @work(thread=True, group="add-staff", exit_on_error=False)
+    def _add(self, login: str, email: str, name: str | None, role: str) -> None:
+        self.reply(_Added(self.desk.add_staff(login, email, name, role)))
 
-            try:
-                return add_staff(ctx, me, login, email, name or None, role)
-            except DomainError as err:  # shown in the form; what was typed stays
-                return err
+    @on(_Added)
+    def _added(self, message: _Added) -> None:
+        self.dismiss(message.ref)
 
-        self.db(job, self._added, group="add-staff")
-
-    def _added(self, result: StaffRef | Exception) -> None:
-        if isinstance(result, Exception):
+    @on(WorkFailed)
+    def _refused(self, message: WorkFailed) -> None:
+        refusal = _refusal(message)
+        if refusal is not None:  # shown in the form; what was typed stays
+            message.stop()
             error = self.query_one("#error", Static)
-            error.update(clean(str(result)))
+            error.update(clean(refusal))
             error.display = True
-            return
-        self.dismiss(result)
-
-
-def _desk(node: DOMNode) -> LicenseDeskApp:
-    """The console app, typed: these screens run only inside it."""
-    return cast("LicenseDeskApp", node.app)
-
-
-def _me(node: DOMNode) -> StaffRef:
-    me = _desk(node).staff
-    assert me is not None, "the Staff screen opens only once someone is signed in"
-    return me

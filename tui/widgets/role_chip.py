@@ -8,14 +8,17 @@ fifty was two seconds of mounting. This is one widget, and the picker exists onc
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events
-from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Static
 
-from models.products import Role
+from tui.commands import bindings
+
+if TYPE_CHECKING:
+    from models.desk import Role  # annotations only: the desk is not loaded to draw
 
 
 class RoleChip(Static, can_focus=True):
@@ -23,7 +26,7 @@ class RoleChip(Static, can_focus=True):
     RoleChip { width: 17; height: 1; padding: 0 1; background: $boost; }
     RoleChip:focus { text-style: reverse; }
     """
-    BINDINGS = [Binding("enter,space", "pick", "Choose role", show=False)]
+    BINDINGS = bindings("role_chip")
 
     class Changed(Message):
         def __init__(self, chip: RoleChip, value: str) -> None:

@@ -13,7 +13,14 @@ class SafeInput(Input):
 
     Keys cannot type them, but a paste can; Input would paint them raw, and an escape
     sequence would reach the terminal. They are dropped as they arrive.
+
+    Its cursor blinks as the app's `blink` says (the `LICENSEDESK_BLINK` setting, read once
+    at start): the one place the console's text fields learn it.
     """
+
+    def on_mount(self) -> None:
+        blink = getattr(self.app, "blink", True)
+        self.cursor_blink = bool(blink)
 
     def _on_paste(self, event: events.Paste) -> None:
         clean = display(event.text.splitlines()[0] if event.text.strip() else "")

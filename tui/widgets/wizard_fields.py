@@ -1,8 +1,12 @@
-"""Small pieces the wizards share: a field with its own error line, and local row checks."""
+"""A form field with its own error line, and marking a form's fields with the desk's verdicts.
+
+The messages come from `DomainError.fields` (field name → problem); a field's widget id is
+`field-<name>`, the name the desk uses, so a form never words a rule itself.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -10,12 +14,9 @@ from textual.containers import Vertical
 from textual.widget import Widget
 from textual.widgets import Label, Static
 
-from models.products import Product
-from models.text import InvalidAddress, display, normalize_email
-from models.views import InviteOutcome, InviteRequest
-from tui.widgets.safe_input import SafeInput
+from models.text import display
 
-__all__ = ["Field", "SafeInput", "check_rows"]
+__all__ = ["Field", "mark_fields"]
 
 
 class Field(Vertical):
@@ -43,36 +44,25 @@ class Field(Vertical):
         line = self.query_one(".field-error", Static)
         line.update(Text(f"✗ {display(message)}") if message else "")
         line.set_class(not message, "-empty")
-        self.set_class(bool(message), "-invalid")
+        # The red border of an invalid field; a compact input has none, and gaining one would
+        # make a small dialog taller than the screen.
+        compact = self._widget.has_class("-textual-compact")
+        self.set_class(bool(message) and not compact, "-invalid")
+
+    def focus_value(self) -> None:
+        self._widget.focus()
 
 
-def check_rows(
-    prod: Product, rows: Sequence[InviteRequest], members: dict[str, str],
-) -> list[InviteOutcome]:
-    """What can be known about rows for a license not yet created: the address, the role,
-    duplicates, and people who will be on it anyway (`members`: folded address → who).
-
-    The authoritative check runs in the service when the license is created.
-    """
-    seen: set[str] = set()
-    outcomes: list[InviteOutcome] = []
-    for row in rows:
-        role = prod.role(row.role)
-        try:
-            email, key = normalize_email(row.email)
-        except InvalidAddress as err:
-            outcomes.append(InviteOutcome(row.email, row.role, "invalid", str(err)))
-            continue
-        if role is None:
-            outcomes.append(InviteOutcome(email, row.role, "role",
-                                          f"{prod.label} has no role {row.role!r}"))
-        elif key in seen:
-            outcomes.append(InviteOutcome(email, role.name, "duplicate",
-                                          f"{email} is listed twice"))
-        elif key in members:
-            outcomes.append(InviteOutcome(email, role.name, "member", members[key]))
-        else:
-            outcomes.append(InviteOutcome(email, role.name, "invited",
-                                          f"{email} will be invited as {role.name}"))
-        seen.add(key)
-    return outcomes
+def mark_fields(form: Widget, problems: Mapping[str, str], names: Iterable[str]) -> bool:
+    """Each `#field-<name>` of `form` shows its problem, or none; the first shown bad field
+    takes the focus (the person fixes it where they typed). True when one was bad."""
+    first: Field | None = None
+    for name in names:
+        field = form.query_one(f"#field-{name}", Field)
+        message = problems.get(name, "")
+        field.error(message)
+        if message and first is None and field.display:
+            first = field
+    if first is not None:
+        first.focus_value()
+    return first is not None

@@ -1,0 +1,73 @@
+"""What the desk refuses reaches the wizards where the person looks, and their keys are the
+declared ones."""
+
+from __future__ import annotations
+
+from textual.widgets import Input, Static
+
+from models.context import Ctx
+from models.queries import list_orgs
+from models.staff import add_staff
+from models.views import StaffRef
+from tests.tui.wizard_helpers import WizardHost, make_license, make_org, settle
+from tui.commands import bindings
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.invite_wizard import InviteWizard
+from tui.screens.license_wizard import LicenseWizard
+from tui.screens.new_org import NewOrgScreen
+from tui.screens.role_picker import RolePicker
+from tui.widgets.invite_rows import InviteRows
+from tui.widgets.role_chip import RoleChip
+from tui.wizard_commands import first_key, say_keys
+
+
+def viewer(ctx: Ctx, lead: StaffRef) -> StaffRef:
+    return add_staff(ctx, lead, "vic", "vic@partner.example", "Vic Viewer", role="viewer")
+
+
+async def test_a_refused_role_is_said_on_the_wizards_status_line_and_nothing_is_lost(
+    ctx: Ctx, staff: StaffRef,
+) -> None:
+    app = WizardHost(ctx, viewer(ctx, staff), LicenseWizard)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("shift+tab", "right")  # the tabs: "Create a new one"
+        await pilot.pause()
+        await pilot.press("tab", *"Nu Org", "enter", *"Nia Owner", "enter", *"nia@nu.example",
+                          "enter")
+        await settle(pilot)
+        wizard = app.screen
+        assert isinstance(wizard, LicenseWizard) and wizard.step == 0
+        status = str(wizard.query_one("#wizard-status", Static).content)
+        assert "needs the agent role" in status and "viewer" in status
+        assert wizard.query_one("#org-form #name", Input).value == "Nu Org"
+        assert not app.failures, "shown in the wizard, not also as a toast"
+    assert list_orgs(ctx, "nu org").total == 0
+
+
+async def test_a_refused_send_keeps_the_invite_wizard_open_with_its_rows(
+    ctx: Ctx, staff: StaffRef,
+) -> None:
+    lic = make_license(ctx, staff, make_org(ctx, staff))
+    app = WizardHost(ctx, viewer(ctx, staff), lambda: InviteWizard(lic))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press(*"ann@acme.example", "ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, InviteWizard)
+        status = str(app.screen.query_one("#invite-status", Static).content)
+        assert "needs the agent role" in status
+        assert app.screen.query_one(InviteRows).rows[0].email == "ann@acme.example"
+        assert not app.screen.query_one("#invite-send").disabled
+    assert app.results == []
+
+
+def test_the_keys_of_the_wizards_and_dialogs_are_the_declared_ones() -> None:
+    for node, place in ((LicenseWizard, "license_wizard"), (InviteWizard, "invite_wizard"),
+                        (InviteRows, "invite_rows"), (NewOrgScreen, "org_form"),
+                        (ConfirmScreen, "confirm"), (RolePicker, "role_picker"),
+                        (RoleChip, "role_chip")):
+        assert node.BINDINGS == bindings(place), place
+    assert first_key("confirm", "answer(False)") == "n"
+    assert say_keys("Typed. {add_row} adds · {send} sends", "invite_rows", "invite_wizard") == (
+        "Typed. Ctrl+n adds · ctrl+s sends")

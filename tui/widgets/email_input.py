@@ -1,0 +1,98 @@
+"""An address field for the rows editor: a pasted list becomes several rows, and a typed
+separator starts the next row without losing keys typed ahead."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from textual import events
+from textual.message import Message
+
+from models.text import display
+from tui.widgets.safe_input import SafeInput
+
+_LIST_SEPARATORS = re.compile(r"[,;\r\n]+")
+_ANGLE = re.compile(r"<([^<>]*)>")
+
+
+def split_addresses(text: str) -> list[str]:
+    """Addresses in a pasted list: one per line, or comma/semicolon separated.
+
+    `Name <addr>` keeps the address; words without the brackets stay as typed, so a bad
+    piece becomes a row marked invalid instead of vanishing.
+    """
+    found: list[str] = []
+    for piece in _LIST_SEPARATORS.split(text):
+        bracketed = _ANGLE.findall(piece)
+        words = bracketed if bracketed else piece.split()
+        found.extend(w.strip() for w in words if w.strip())
+    return found
+
+class EmailInput(SafeInput):
+    """An address field: a pasted list becomes several rows, a typed `,` or `;` a new row.
+
+    Keys already on their way here when a separator was typed belong to the next row: they
+    are held, then handed to the field that took over, so fast typing loses nothing.
+    """
+
+    class ListPasted(Message):
+        def __init__(self, field: EmailInput, addresses: list[str]) -> None:
+            super().__init__()
+            self.field = field
+            self.addresses = addresses
+
+    class Next(Message):
+        """Enter, `,` or `;` typed: go to the next row; `finished` when this row was empty."""
+
+        def __init__(self, field: EmailInput, finished: bool) -> None:
+            super().__init__()
+            self.field = field
+            self.finished = finished
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._held: list[str] | None = None
+        self._successor: EmailInput | None = None
+
+    def hand_over(self, successor: EmailInput) -> None:
+        """`successor` now takes what is typed after the separator."""
+        held, self._held = self._held or [], None
+        self._successor = successor
+        for key in held:
+            successor.feed(key)
+
+    def feed(self, key: str) -> None:
+        """One typed key (a character or "enter"), routed to where it belongs."""
+        if self._held is not None:
+            self._held.append(key)
+        elif self._successor is not None:
+            self._successor.feed(key)
+        elif key == "enter" or key in ",;":
+            finished = not self.value.strip()
+            if not finished:
+                self._held = []
+            self.post_message(self.Next(self, finished))
+        elif not (key.isspace() and not self.value):
+            self.insert_text_at_cursor(key)
+
+    def _on_focus(self, event: events.Focus) -> None:
+        self._successor = None
+
+    async def _on_key(self, event: events.Key) -> None:
+        key = "enter" if event.key == "enter" else event.character
+        if key is None or not (key == "enter" or event.is_printable):
+            return
+        if key == "enter" or key in ",;" or self._held is not None or self._successor:
+            event.prevent_default()
+            event.stop()
+            self.feed(key)
+
+    def _on_paste(self, event: events.Paste) -> None:
+        addresses = split_addresses(event.text)
+        if len(addresses) > 1 or _LIST_SEPARATORS.search(event.text.strip()):
+            event.prevent_default()
+            event.stop()
+            self.post_message(self.ListPasted(self, [display(a) for a in addresses]))
+        else:
+            super()._on_paste(event)
