@@ -344,3 +344,11 @@ class Desk:
 
         self.refuse_unless("demo.load")
         return make_demo_data(self.ctx, orgs=orgs, seed=seed)
+
+    # links by hand, client domains, languages (issue 12) ------------------------------------
+
+    # import and export (issue 13) ---------------------------------------------------------------
+
+    # reminders and the digest (issue 13) -------------------------------------------------------
+
+    # charts (issue 13) ---------------------------------------------------------------------------
