@@ -267,7 +267,7 @@ def _check_words(ctx: Ctx) -> None:
 def test_a_wording_function_that_changes_a_value_is_refused_not_copied() -> None:
     """The demo turns the services' words into SQL by finding its stand-in values in them; a
     value changed on the way (lower-cased, cut) is an error, never silently other words."""
-    from models.demo import _EMAIL, _sql
+    from models.demo_words import _EMAIL, _sql
 
     assert _sql(f"revoked {_EMAIL}", {_EMAIL: "i.email"}) == "'revoked ' || i.email"
     with pytest.raises(ValueError, match="changed a stand-in"):
