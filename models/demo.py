@@ -42,7 +42,7 @@ from models.errors import Refused
 from models.invitations import revoked_audit
 from models.notifications import notice
 from models.outbox import payload_text
-from models.products import OWNER, PLANS, PRODUCTS
+from models.products import ADMIN, AGENT, OWNER, PLANS, PRODUCTS
 from models.staff import ensure_staff, registered
 from models.views import StaffRef
 
@@ -250,7 +250,7 @@ class _Gen:
             if key == "helpdesk" and roll < 0.12:
                 role = "Viewer"
             else:
-                role = "Administrator" if roll < 0.3 else "Agent"
+                role = ADMIN.name if roll < 0.3 else AGENT.name
             billable += role != "Viewer"
             self.invitation(b, org_id, org_name, lic_id, prod.label, role, f"{first} {last}",
                             email, age)
