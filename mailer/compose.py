@@ -39,7 +39,7 @@ from models.text import printable, quote
 
 TEMPLATES = Path(__file__).with_name("templates")
 LINK_KINDS = (*INVITE_KINDS, "resend")
-KINDS = (*LINK_KINDS, "notify_accepted", "notify_overdue", "notify_failed")
+KINDS = (*LINK_KINDS, "notify_accepted", "notify_overdue", "notify_failed", "digest")
 
 # _CTRL: controls (CR and LF above all), line and paragraph separators, bidi overrides;
 # models.text.CONTROL is the one definition.
@@ -123,7 +123,9 @@ def render(mail: ClaimedMail, settings: Settings) -> tuple[str, str]:
     if mail.kind not in KINDS:
         raise ComposeError(f"no template for mail kind {mail.kind!r}")
     lang = language_of(mail)
-    values: dict[str, Any] = {k: one_line(v, 1000) for k, v in mail.payload.items()}
+    values: dict[str, Any] = {
+        k: [one_line(x, 1000) for x in v] if isinstance(v, list) else one_line(v, 1000)
+        for k, v in mail.payload.items()}  # a list: lines (the digest's), each one line
     values["subject"] = subject_of(mail)
     values["overdue_span"] = in_words(settings.overdue_after)
     values.setdefault("reason", "")

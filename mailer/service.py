@@ -121,9 +121,10 @@ class MailService:
         from models.scans import run_scans
 
         result = await asyncio.to_thread(run_scans, self.ctx)
-        if result.overdue or result.expired:
-            log.info("scans: %s overdue, %s expired", result.overdue, result.expired)
-        if result.overdue and self.relay is not None:
+        if result.overdue or result.expired or result.reminded or result.digests:
+            log.info("scans: %s overdue, %s expired, %s reminded, %s digests", result.overdue,
+                     result.expired, result.reminded, result.digests)
+        if (result.overdue or result.reminded or result.digests) and self.relay is not None:
             self.relay.kick()
 
     async def _scan_loop(self) -> None:

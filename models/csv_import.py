@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import stat
 from dataclasses import dataclass
+from pathlib import Path
 
-from models.errors import DomainError
+from models.errors import FileProblem
 
 MAX_BYTES = 5_000_000
 MAX_ROWS = 20_000
@@ -30,7 +33,7 @@ _NAMES = {
 ORDER = ("email", "role", "name", "language")
 
 
-class ImportProblem(DomainError):
+class ImportProblem(FileProblem):
     """The file as a whole cannot be read; the message says why and where."""
 
 
@@ -41,6 +44,47 @@ class ImportRow:
     role: str
     name: str = ""
     language: str = ""
+
+
+def read_file(path: str | Path) -> bytes:
+    """The bytes of a file to import, refused in one sentence when it is not a regular file
+    (a directory, a pipe, a device such as /dev/zero behind a link) or is too large: it is
+    opened without blocking and looked at before a byte is read, so a FIFO cannot hang."""
+    shown = repr(str(path))[:200]
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    except FileNotFoundError:
+        raise ImportProblem(f"{shown}: no such file") from None
+    except IsADirectoryError:
+        raise ImportProblem(f"{shown} is a directory, not a CSV file") from None
+    except PermissionError:
+        raise ImportProblem(f"{shown} cannot be read (permission denied)") from None
+    except (OSError, ValueError) as err:  # a name too long, a NUL, a loop of links
+        reason = getattr(err, "strerror", None) or str(err)
+        raise ImportProblem(f"{shown} cannot be opened: {reason}") from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise ImportProblem(f"{shown} is a directory, not a CSV file")
+        if not stat.S_ISREG(info.st_mode):
+            raise ImportProblem(f"{shown} is not a regular file (a pipe or a device); "
+                                "save the spreadsheet as a file and give its path")
+        if info.st_size > MAX_BYTES:
+            raise ImportProblem(f"{shown} is larger than {MAX_BYTES // 1_000_000} MB; "
+                                "split it into smaller files")
+        chunks: list[bytes] = []
+        size = 0
+        while size <= MAX_BYTES:
+            chunk = os.read(fd, MAX_BYTES + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks)
+    except OSError as err:
+        raise ImportProblem(f"{shown} cannot be read: {err.strerror or err}") from None
+    finally:
+        os.close(fd)
 
 
 def _text(data: bytes) -> str:

@@ -26,6 +26,11 @@ class Refused(DomainError):
     pass
 
 
+class FileProblem(DomainError):
+    """A file given to read (an import) cannot be used as it is: missing, not a regular file,
+    too large, not readable as text; the message says which and what to do."""
+
+
 class NoStaffIdentity(DomainError):
     """This login is not (or no longer) on the staff; the message says whom to ask."""
 

@@ -49,6 +49,7 @@ def hand_over_link(ctx: Ctx, actor: StaffRef, invitation_id: int) -> tuple[str, 
             inv.send_no += 1
             inv.times_sent += 1
             inv.sent_at = now
+            inv.auto_reminded = 0  # a send: automatic reminders start again
             inv.overdue_at = now + ctx.settings.overdue_after
             inv.expires_at = now + ctx.settings.invite_expiry
             s.add(inv)

@@ -17,8 +17,9 @@ from sqlmodel import Session, col
 
 from models.audit import AuditText, record
 from models.context import Ctx
-from models.errors import InviteRefused, NotFound, Refused
-from models.languages import invitee_language
+from models.domains import outside as outside_domains
+from models.errors import DomainError, InviteRefused, NotFound, Refused
+from models.languages import check_language, invitee_language
 from models.outbox import count_recent_invite_mails, enqueue
 from models.products import (
     ADMIN,
@@ -30,9 +31,10 @@ from models.products import (
 )
 from models.queries import billable_users
 from models.roles import acting
-from models.tables import Account, Invitation, License, Organization, Staff
+from models.tables import Account, Invitation, License, Organization, OrganizationDomain, Staff
 from models.text import InvalidAddress, normalize_email
 from models.tokens import new_token
+from models.typos import suggest
 from models.views import ActionResult, InviteOutcome, InviteRequest, InviteResult, StaffRef
 
 
@@ -40,6 +42,7 @@ from models.views import ActionResult, InviteOutcome, InviteRequest, InviteResul
 class _Plan:
     outcomes: tuple[InviteOutcome, ...]
     keys: tuple[str, ...]
+    languages: tuple[str | None, ...]  # each row's own language (None: the organization's)
     seats: int
     billable_before: int
     billable_after: int
@@ -64,7 +67,12 @@ def plan_invites(
 ) -> _Plan:
     """Check every row against the rules without writing; one outcome per row, in order.
     `also_members`: accounts the license will have that are not written yet (a new license's
-    owner); they count as members and as billable users."""
+    owner); they count as members and as billable users.
+
+    Beside the verdict each outcome carries a typo suggestion (a domain one edit from a common
+    provider or from the organization's own domains), whether the address is outside the
+    organization's domains, and the invitee's language. A suggestion refuses the row, and so
+    does an Administrator outside the domains, unless the row is `confirmed`."""
     prod = PRODUCTS[lic.product]
     if not ctx.db.is_sqlite:
         # Serialize invitations per organization so the rate limit holds across processes.
@@ -83,9 +91,12 @@ def plan_invites(
     }
     budget = ctx.settings.rate_limit_per_org - count_recent_invite_mails(
         session, org.id or 0, now - ctx.settings.rate_limit_window)
+    own = tuple(session.execute(select(col(OrganizationDomain.domain)).where(
+        col(OrganizationDomain.organization_id) == org.id)).scalars()) if org.id else ()
     seen: set[str] = set()
     outcomes: list[InviteOutcome] = []
     keys: list[str] = []
+    langs: list[str | None] = []
     new_billable = 0
     for row in rows:
         email, key = row.email.strip(), ""
@@ -93,40 +104,67 @@ def plan_invites(
         try:
             email, key = normalize_email(row.email)
         except InvalidAddress as err:
-            outcomes.append(InviteOutcome(email, row.role, "invalid", str(err)))
+            outcomes.append(InviteOutcome(email, row.role, "invalid", str(err),
+                                          suggestion=suggest(email, own)))
+            lang = None
         else:
+            lang, lang_problem = _language(row.language)
+            hint = suggest(email, own)
+            out = outside_domains(email, own)
+            result, message = "invited", ""
             if role is None:
-                outcomes.append(InviteOutcome(email, row.role, "role", (
-                    f"{prod.label} has no role {row.role!r}; "
-                    f"choose {', '.join(prod.role_names)}")))
+                result, message = "role", (f"{prod.label} has no role {row.role!r}; "
+                                           f"choose {', '.join(prod.role_names)}")
             elif key in seen:
-                outcomes.append(InviteOutcome(email, role.name, "duplicate",
-                                              f"{email} is listed twice"))
+                result, message = "duplicate", f"{email} is listed twice"
             elif key in members:
                 m = members[key]
                 who = f"{m.name} <{m.email}>" if m.name else m.email
-                outcomes.append(InviteOutcome(email, role.name, "member",
-                                              f"{who} is already on this license as {m.role}"))
+                result, message = "member", f"{who} is already on this license as {m.role}"
             elif key in open_inv:
                 i = open_inv[key]
-                outcomes.append(InviteOutcome(email, role.name, "open", (
+                result, message = "open", (
                     f"{email} already has an open invitation ({i.status}, as {i.role}); "
-                    "resend it instead")))
+                    "resend it instead")
+            elif lang_problem:
+                result, message = "language", lang_problem
+            elif hint and not row.confirmed:
+                result, message = "typo", (f"did you mean {hint}? accept it, or confirm "
+                                           f"{email} as typed")
+            elif out and role.name == ADMIN.name and not row.confirmed:
+                result, message = "outside", (
+                    f"{email} is outside {org.name}'s domains ({', '.join(own)}); "
+                    f"an {ADMIN.name} there needs a confirmation")
             elif budget <= 0:
-                outcomes.append(InviteOutcome(email, role.name, "rate", (
+                result, message = "rate", (
                     f"{org.name} reached its limit of {ctx.settings.rate_limit_per_org} "
-                    "invitations per day; try again later")))
+                    "invitations per day; try again later")
             else:
                 budget -= 1
                 new_billable += 1 if role.billable else 0
-                outcomes.append(InviteOutcome(email, role.name, "invited",
-                                              f"{email} will be invited as {role.name}"))
+                message = f"{email} will be invited as {role.name}"
+            outcomes.append(InviteOutcome(
+                email, role.name if role else row.role, result, message, suggestion=hint,
+                outside=out, language=invitee_language(lang, org.language),
+                confirmed=row.confirmed))
         seen.add(key)
         keys.append(key)
+        langs.append(lang)
     prod_free = {r.name for r in prod.roles if not r.billable}
     before = (billable_users(session, lic.id, lic.product) if lic.id is not None else 0) + sum(
         1 for a in also_members if a.role not in prod_free)
-    return _Plan(tuple(outcomes), tuple(keys), lic.seats, before, before + new_billable)
+    return _Plan(tuple(outcomes), tuple(keys), tuple(langs), lic.seats, before,
+                 before + new_billable)
+
+
+def _language(raw: str | None) -> tuple[str | None, str]:
+    """(the row's checked language or None, what is wrong with it or "")."""
+    if not raw or not raw.strip():
+        return None, ""
+    try:
+        return check_language(raw), ""
+    except DomainError as err:
+        return None, str(err)
 
 
 def _staff_name(session: Session, staff_id: int | None) -> tuple[str, str]:
@@ -149,6 +187,7 @@ def send_invitation(
     inv.status = "pending"
     inv.failed_reason = None
     inv.sent_at = now
+    inv.auto_reminded = 0  # a send starts the automatic reminders again (models.reminders)
     inv.overdue_at = now + ctx.settings.overdue_after
     inv.expires_at = now + ctx.settings.invite_expiry
     session.add(inv)
@@ -228,17 +267,37 @@ def issue_all(
         lic.seats = seats_after
         session.add(lic)
     issued: list[InviteOutcome] = []
-    for outcome, key in zip(plan.outcomes, plan.keys, strict=True):
+    for outcome, key, lang in zip(plan.outcomes, plan.keys, plan.languages, strict=True):
         inv = Invitation(
             license_id=lic.id or 0, organization_id=org.id or 0, email=outcome.email,
             email_key=key, role=outcome.role, status="pending", token_hash="", send_no=1,
             times_sent=1, sent_at=now, overdue_at=now, expires_at=now,
-            invited_by=actor.id, created_at=now,
+            invited_by=actor.id, created_at=now, language=lang,
         )
         send_invitation(session, ctx, actor.email, inv, now, "invitation")
+        _record_confirmed(session, actor, outcome, inv, now)
         issued.append(replace(outcome, invitation_id=inv.id,
                               message=f"invited {outcome.email} as {outcome.role}"))
     return replace(plan, outcomes=tuple(issued)).result()
+
+
+def _record_confirmed(session: Session, actor: StaffRef, outcome: InviteOutcome,
+                      inv: Invitation, now: datetime) -> None:
+    """The audit line of what the person confirmed on this row (the staff member's own
+    add-me row needs none)."""
+    if not outcome.confirmed or outcome.email.casefold() == actor.email.casefold():
+        return
+    who = actor.name or actor.email
+    said = []
+    if outcome.outside and outcome.role == ADMIN.name:
+        said.append(f"{who} confirmed {outcome.email} as {ADMIN.name} outside the "
+                    "organization's domains")
+    if outcome.suggestion:
+        said.append(f"{who} kept {outcome.email} as typed (suggested {outcome.suggestion})")
+    if said:
+        record(session, now, actor.email, "invitation.confirmed", "; ".join(said),
+               organization_id=inv.organization_id, license_id=inv.license_id,
+               invitation_id=inv.id)
 
 
 def _load(session: Session, license_id: int) -> tuple[License, Organization]:
@@ -257,7 +316,8 @@ def preview_invites(
     """What `invite` would do, row by row, without writing anything."""
     with ctx.db.read() as s:
         lic, org = _load(s, license_id)
-        rows = [*rows, InviteRequest(actor.email, ADMIN.name)] if add_me else list(rows)
+        rows = ([*rows, InviteRequest(actor.email, ADMIN.name, confirmed=True)] if add_me
+                else list(rows))
         return plan_invites(s, ctx, lic, org, rows, ctx.now()).result()
 
 
@@ -267,7 +327,7 @@ def invite(
 ) -> InviteResult:
     """Invite every row, or nothing: InviteRefused says per row what is wrong."""
     if add_me:
-        rows = [*rows, InviteRequest(actor.email, ADMIN.name)]
+        rows = [*rows, InviteRequest(actor.email, ADMIN.name, confirmed=True)]
     if not rows:
         raise Refused("no addresses to invite")
     now = ctx.now()

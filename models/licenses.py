@@ -94,7 +94,7 @@ def create_license(
                organization_id=org.id, license_id=lic.id)
         rows = list(invites)
         if add_me:
-            rows.append(InviteRequest(actor.email, ADMIN.name))
+            rows.append(InviteRequest(actor.email, ADMIN.name, confirmed=True))
         s.flush()
         plan_ = plan_invites(s, ctx, lic, org, rows, now)
         if any(not o.ok for o in plan_.outcomes):
@@ -121,7 +121,8 @@ def preview_license(
                       created_at=now, created_by=actor.id)
         owner = Account(license_id=0, email=org.client_email, email_key=org.client_email_key,
                         name=org.client_name, role=OWNER.name, created_at=now)
-        rows = [*invites, InviteRequest(actor.email, ADMIN.name)] if add_me else list(invites)
+        rows = ([*invites, InviteRequest(actor.email, ADMIN.name, confirmed=True)] if add_me
+                else list(invites))
         result = plan_invites(s, ctx, lic, org, rows, now, also_members=(owner,)).result()
         s.expunge_all()  # the transient rows above are never written
         return result

@@ -80,6 +80,8 @@ def notify_many(
     session.add_all([n for n, _, _ in notes])
     session.flush()
     for note, st, said in notes:
+        if st.notify != "each":
+            continue  # a daily digest, or the console only (models.digest)
         enqueue(
             session, ctx, kind=f"notify_{note.kind}", to_addr=st.email, to_name=st.name,
             subject=said.subject, now=now, notification_id=note.id, payload=said.payload,

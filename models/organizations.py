@@ -5,6 +5,7 @@ from __future__ import annotations
 from models.audit import record
 from models.context import Ctx
 from models.domains import domain_of
+from models.errors import NotFound
 from models.languages import DEFAULT as DEFAULT_LANGUAGE
 from models.languages import check_language
 from models.products import DATA_CENTERS
@@ -72,3 +73,30 @@ def create_organization(
                f"created organization {name} for {client_name} <{email}>",
                organization_id=org.id)
         return org.id or 0
+
+
+def language_of(ctx: Ctx, org_id: int) -> str:
+    """The organization's invitees' language (a code of models.languages.LANGUAGES)."""
+    with ctx.db.read() as s:
+        org = s.get(Organization, org_id)
+        if org is None:
+            raise NotFound(f"no organization with id {org_id}")
+        return org.language
+
+
+def set_language(ctx: Ctx, actor: StaffRef, org_id: int, language: str) -> str:
+    """Set the organization's default language for its invitees (audited); returns its code.
+    Invitations that chose their own language keep it."""
+    lang = check_language(language)
+    now = ctx.now()
+    with acting(ctx, actor, "organization.language") as s:
+        org = s.get(Organization, org_id)
+        if org is None:
+            raise NotFound(f"no organization with id {org_id}")
+        if org.language != lang:
+            record(s, now, actor.email, "organization.language",
+                   f"set the language of {org.name} from {org.language} to {lang}",
+                   organization_id=org_id)
+            org.language = lang
+            s.add(org)
+    return lang

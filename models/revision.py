@@ -1,3 +1,3 @@
 """The newest migration; a test keeps it equal to Alembic's head."""
 
-HEAD_REVISION = "0004"
+HEAD_REVISION = "0005"

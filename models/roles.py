@@ -31,6 +31,7 @@ _RANK = {role: n for n, role in enumerate(ROLES)}
 NEEDS = {
     "organization.create": "agent",
     "organization.domains": "agent",
+    "organization.language": "agent",
     "license.create": "agent",
     "invitation.invite": "agent",
     "invitation.resend": "agent",
@@ -44,6 +45,7 @@ NEEDS = {
 WORDS = {
     "organization.create": "creating an organization",
     "organization.domains": "changing an organization's domains",
+    "organization.language": "changing an organization's language",
     "license.create": "creating a license",
     "invitation.invite": "inviting users",
     "invitation.resend": "resending an invitation",

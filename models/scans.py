@@ -96,4 +96,9 @@ def scan_expired(ctx: Ctx) -> int:
 def run_scans(ctx: Ctx) -> ScanResult:
     # Expiry first: an invitation past both limits should end expired without an overdue ping.
     expired = scan_expired(ctx)
-    return ScanResult(overdue=scan_overdue(ctx), expired=expired)
+    overdue = scan_overdue(ctx)
+    from models.digest import scan_digests
+    from models.reminders import scan_auto_remind
+
+    return ScanResult(overdue=overdue, expired=expired, reminded=scan_auto_remind(ctx),
+                      digests=scan_digests(ctx))

@@ -14,11 +14,12 @@ import re
 import tomllib
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
@@ -121,6 +122,8 @@ class Settings(BaseSettings):
     rate_limit_per_org: int = Field(default=200, ge=1, le=1_000_000_000)
     rate_limit_window: timedelta = timedelta(hours=24)
     scan_period: timedelta = timedelta(seconds=30)
+    # Automatic reminders at these ages of each send, e.g. "24h,72h"; empty: off (issue 13).
+    auto_remind: Annotated[tuple[timedelta, ...], NoDecode] = ()
 
     signup_url: str = "http://127.0.0.1:8080/invite/"
     secret_file: Path | None = None
@@ -164,6 +167,13 @@ class Settings(BaseSettings):
         if value <= timedelta(0) and not (info.field_name in ZERO_ALLOWED and not value):
             raise ValueError("must be more than 0 (use e.g. 90s, 15m, 48h, 7d)")
         return value
+
+    @field_validator("auto_remind", mode="before")
+    @classmethod
+    def _auto_remind(cls, value: Any) -> tuple[timedelta, ...]:
+        from models.reminders import parse_schedule
+
+        return parse_schedule(value)
 
     @field_validator("database_url")
     @classmethod

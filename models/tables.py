@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Column, Index, Text, UniqueConstraint, text
+from sqlalchemy import true as sa_true
 from sqlmodel import Field, SQLModel
 
 from models.types import UTCDateTime
@@ -25,6 +26,17 @@ class Staff(SQLModel, table=True):
     login: str | None = Field(default=None, max_length=64, unique=True)
     role: str = Field(default="agent", max_length=16)  # lead | agent | viewer
     active: bool = Field(default=True)
+    # How this person hears of accepted, overdue and failed invitations (issue 13): a mail
+    # each ("each"), one digest a day at digest_hour in digest_zone ("digest"), or only in
+    # the console ("none"). digest_at: when the last digest was claimed (models.digest).
+    notify: str = Field(default="each", max_length=8,
+                        sa_column_kwargs={"server_default": "each"})
+    digest_hour: int = Field(default=8, sa_column_kwargs={"server_default": "8"})
+    digest_zone: str = Field(default="UTC", max_length=64,
+                             sa_column_kwargs={"server_default": "UTC"})
+    digest_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
+    # When this person last had the console open ("since you were last here").
+    last_seen_at: datetime | None = Field(default=None, sa_column=_time(nullable=True))
 
 
 class Organization(SQLModel, table=True):
@@ -69,6 +81,8 @@ class License(SQLModel, table=True):
     data_center: str = Field(default="us", max_length=8)
     created_at: datetime = Field(sa_column=_time())
     created_by: int | None = Field(default=None, foreign_key="staff.id")
+    # Automatic reminders (LICENSEDESK_AUTO_REMIND) go to this license's invitees.
+    auto_remind: bool = Field(default=True, sa_column_kwargs={"server_default": sa_true()})
 
 
 class Account(SQLModel, table=True):
@@ -117,6 +131,9 @@ class Invitation(SQLModel, table=True):
     created_at: datetime = Field(sa_column=_time())
     # The invitee's language; None: the organization's (models.languages.invitee_language).
     language: str | None = Field(default=None, max_length=16)
+    # Automatic reminders already sent for this send (a step of LICENSEDESK_AUTO_REMIND);
+    # a send starts it at 0 again. Claimed with a compare-and-set (models.reminders).
+    auto_reminded: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class OutboxMail(SQLModel, table=True):

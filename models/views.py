@@ -139,15 +139,26 @@ class NotificationRow:
 
 @dataclass(frozen=True)
 class InviteRequest:
+    """One typed row. `language`: the invitee's language (None: the organization's);
+    `confirmed`: the person confirmed this row as it is: a typo suggestion declined, an
+    Administrator outside the organization's domains (audited with who confirmed)."""
+
     email: str
     role: str
+    language: str | None = None
+    confirmed: bool = False
 
 
 @dataclass(frozen=True)
 class InviteOutcome:
     """What happened (or would happen) to one typed row.
 
-    result: invited | invalid | duplicate | member | open | role | rate | self
+    result: invited | invalid | duplicate | member | open | role | rate | self | language
+            | typo (a suggestion not confirmed) | outside (an Administrator outside the
+            organization's domains, not confirmed)
+    suggestion: "did you mean …?" (the corrected address), shown even once confirmed;
+    outside: the address is outside the organization's domains; language: the invitee's
+    language as it will be written to (the row's, else the organization's).
     """
 
     email: str
@@ -155,6 +166,10 @@ class InviteOutcome:
     result: str
     message: str
     invitation_id: int | None = None
+    suggestion: str | None = None
+    outside: bool = False
+    language: str | None = None
+    confirmed: bool = False
 
     @property
     def ok(self) -> bool:
@@ -212,6 +227,8 @@ class AcceptResult:
 class ScanResult:
     overdue: int
     expired: int
+    reminded: int = 0  # automatic reminders queued (issue 13)
+    digests: int = 0  # digest mails queued (issue 13)
 
 
 @dataclass(frozen=True)
@@ -254,3 +271,155 @@ class OrgDraft:
     client_email: str
     client_email_key: str
     data_center: str
+
+
+@dataclass(frozen=True)
+class ImportLine:
+    """One row of an imported file (issue 13): the line it starts on, the name and language
+    as typed, and what sending would do with it (the invitation rules' own outcome)."""
+
+    line: int
+    name: str
+    language: str
+    outcome: InviteOutcome
+
+    @property
+    def verdict(self) -> str:
+        """ok, or why not: invalid | duplicate | member | open | role | language | typo |
+        outside | rate (InviteOutcome.result)."""
+        return "ok" if self.outcome.ok else self.outcome.result
+
+
+@dataclass(frozen=True)
+class ImportPreview:
+    """What importing a file would do: every row's verdict, and the seat change of the whole
+    file (the ok rows)."""
+
+    license_id: int
+    lines: tuple[ImportLine, ...]
+    seats_before: int
+    seats_after: int
+    billable_before: int
+    billable_after: int
+
+    @property
+    def ok(self) -> tuple[ImportLine, ...]:
+        return tuple(x for x in self.lines if x.outcome.ok)
+
+    @property
+    def refused(self) -> tuple[ImportLine, ...]:
+        return tuple(x for x in self.lines if not x.outcome.ok)
+
+    def requests(self) -> tuple[InviteRequest, ...]:
+        """The ok rows as the invitation service takes them."""
+        return tuple(InviteRequest(x.outcome.email, x.outcome.role, language=x.language or None)
+                     for x in self.ok)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """An import sent: the check it was sent on, and the invitations made (the ok rows)."""
+
+    preview: ImportPreview
+    sent: InviteResult
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    """A list written out: where, how many rows, in which format."""
+
+    path: str
+    rows: int
+    format: str
+
+
+# reminders and the digest (issue 13) --------------------------------------------------------
+
+@dataclass(frozen=True)
+class NotifyPrefs:
+    """How a staff member hears of accepted, overdue and failed invitations: "each" (a mail
+    each), "digest" (one a day at `digest_hour` in `digest_zone`), "none" (console only)."""
+
+    notify: str
+    digest_hour: int
+    digest_zone: str
+
+
+@dataclass(frozen=True)
+class SinceItem:
+    kind: str  # accepted | overdue | failed | expired
+    at: datetime
+    text: str  # untrusted (addresses, organization names): never markup
+    license_id: int | None
+    invitation_id: int | None
+
+
+@dataclass(frozen=True)
+class SinceReport:
+    """What happened to this person's invitations in (since, until]: counts, and the newest
+    lines (at most a few hundred; the counts are complete)."""
+
+    since: datetime | None
+    until: datetime
+    accepted: int
+    overdue: int
+    failed: int
+    expired: int
+    items: tuple[SinceItem, ...]
+
+    @property
+    def total(self) -> int:
+        return self.accepted + self.overdue + self.failed + self.expired
+
+    def counts(self) -> dict[str, int]:
+        return {"accepted": self.accepted, "overdue": self.overdue, "failed": self.failed,
+                "expired": self.expired}
+
+
+# charts (issue 13) -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class StatusSeries:
+    """One status's events a day (`daily`, oldest day first)."""
+
+    status: str  # sent | accepted | overdue | failed
+    daily: tuple[int, ...]
+
+    @property
+    def total(self) -> int:
+        return sum(self.daily)
+
+    @property
+    def peak(self) -> int:
+        return max(self.daily, default=0)
+
+
+@dataclass(frozen=True)
+class StatusHistory:
+    """A license's invitation events by status and UTC day, `days` days up to today."""
+
+    license_id: int
+    since: datetime  # midnight UTC that starts the first day
+    days: int
+    series: tuple[StatusSeries, ...]
+
+
+@dataclass(frozen=True)
+class AgeBucket:
+    """Open invitations whose last send is `label` old (number 1, 2, 3: newest first)."""
+
+    number: int
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class OpenAges:
+    buckets: tuple[AgeBucket, ...]
+
+    @property
+    def total(self) -> int:
+        return sum(b.count for b in self.buckets)
+
+    def label(self, number: int) -> str:
+        return next((b.label for b in self.buckets if b.number == number), "")

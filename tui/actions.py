@@ -8,7 +8,7 @@ queues the mail, and posts `Acted` to the screen, which clears its marks and rel
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -20,7 +20,7 @@ from tui.work import DeskNode
 
 if TYPE_CHECKING:
     from models.desk import Desk
-    from models.views import ActionResult
+    from models.views import ActionResult, InvitationRow
 
 
 @dataclass
@@ -36,6 +36,14 @@ class _Remindable(Message, bubble=False):
     license_id: int
     what: str
     count: int
+
+
+@dataclass
+class _HandedOver(Message, bubble=False):
+    # Shown in the dialog only: never logged (not even in a debug log of messages), never
+    # in a toast.
+    link: str = field(repr=False)
+    invitation: InvitationRow = field(repr=False)
 
 
 def people(n: int) -> str:
@@ -106,6 +114,21 @@ class InvitationActions(DeskNode):
                 self._act("Reminded", lambda desk: desk.remind(license_id))
 
         self.app.push_screen(ConfirmScreen("Send invitation reminder", question, "Send"), go)
+
+    def hand_over(self, invitation_id: int) -> None:
+        """A fresh link for the invitation, shown in a dialog and put on the clipboard."""
+        self._hand_over(invitation_id)
+
+    @work(thread=True, group="hand_over", exclusive=True, exit_on_error=False)
+    def _hand_over(self, invitation_id: int) -> None:
+        self.reply(_HandedOver(*self.desk.hand_over_link(invitation_id)))
+
+    @on(_HandedOver)
+    def _show_link(self, message: _HandedOver) -> None:
+        from tui.screens.link_dialog import LinkDialog
+
+        # Closing the dialog resumes the screen, which reloads (the invitation changed).
+        self.app.push_screen(LinkDialog(message.link, message.invitation))
 
     @work(thread=True, group="act", exit_on_error=False)
     def _act(self, verb: str, job: Callable[[Desk], ActionResult]) -> None:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import App, SystemCommand
+from textual.events import Unmount
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -44,7 +45,7 @@ if TYPE_CHECKING:
 
     from models.context import Ctx
     from models.desk import Desk
-    from models.views import StaffRef
+    from models.views import SinceReport, StaffRef
     from tui.boot import Booted
 
 __all__ = ["DATABASE_DOWN", "LicenseDeskApp"]
@@ -55,7 +56,8 @@ WARM = ("models.invitations", "models.notifications", "models.queries",
         "tui.screens.license", "tui.screens.organization")
 # The app's own workers that read or write the database (their outcome says whether it
 # answers); the mail relay, the theme and the warm-up are not.
-DATABASE_WORK = frozenset({"alerts", "identity", "demo", "signup"})
+DATABASE_WORK = frozenset({"alerts", "identity", "demo", "signup", "since"})
+SEEN_EVERY = 60.0  # seconds: how often an open console says so (last_seen_at, one UPDATE)
 
 
 def _warm_imports() -> None:
@@ -82,6 +84,13 @@ class _Signed(Message, bubble=False):
 @dataclass
 class _DemoLoaded(Message, bubble=False):
     made: dict[str, int] | None
+
+
+@dataclass
+class _Welcome(Message, bubble=False):
+    """What changed since this person last had the console open."""
+
+    report: SinceReport
 
 
 class LicenseDeskApp(ServicesApp):
@@ -252,6 +261,7 @@ class LicenseDeskApp(ServicesApp):
         self.sub_title = clean(staff.name or staff.email)
         self.ready = True
         self.start_alert_watch()
+        self._since_last_here()
         if self.start_mail:
             self._start_mail()
         if self.serve_signup and self.ctx is not None:
@@ -260,6 +270,52 @@ class LicenseDeskApp(ServicesApp):
         # next screens need.
         self.set_timer(1.0, lambda: self.run_worker(
             _warm_imports, thread=True, exit_on_error=False, group="warm", name="warm"))
+
+    # since you were last here (issue 13) --------------------------------------------------
+
+    def _since_last_here(self) -> None:
+        if self.desk is not None:
+            self._welcome(self.desk)
+            self.set_interval(SEEN_EVERY, self._still_here, name="seen")
+
+    @work(thread=True, group="since", exit_on_error=False)
+    def _welcome(self, desk: Desk) -> None:
+        self.post_message(_Welcome(desk.welcome()))
+
+    @on(_Welcome)
+    def _welcomed(self, message: _Welcome) -> None:
+        if message.report.total:
+            from tui.screens.since import SinceScreen
+
+            self.push_screen(SinceScreen(message.report))
+
+    def _still_here(self) -> None:
+        if self.desk is not None:
+            self.run_worker(self.desk.seen, thread=True, exit_on_error=False, group="seen",
+                            name="seen", exclusive=True)
+
+    @on(Unmount)
+    async def _seen_at_exit(self) -> None:
+        """Say so once more on the way out, waiting at most a moment: a daemon thread, so a
+        database that does not answer never holds the exit up."""
+        import asyncio
+        import contextlib
+        import threading
+
+        desk = self.desk
+        if desk is None or not self.ready:
+            return
+
+        def seen() -> None:
+            with contextlib.suppress(Exception):  # leaving anyway: the database may be gone
+                desk.seen()
+
+        thread = threading.Thread(target=seen, name="licensedesk-seen", daemon=True)
+        thread.start()
+        for _ in range(40):
+            if not thread.is_alive():
+                return
+            await asyncio.sleep(0.05)
 
     @on(Worker.StateChanged)
     def _worker_state(self, event: Worker.StateChanged) -> None:

@@ -126,9 +126,14 @@ PLACES: dict[str, str] = {
     "org_form": "New organization",
     "role_chip": "A role (in a form or a row)",
     "role_picker": "Role picker",
+    "link_dialog": "Link by hand",
+    "domains_dialog": "Client domains",
+    "export_dialog": "Export as…",
+    "import_file": "Import a CSV file (invite wizard)",
     "confirm": "Questions (yes or no)",
     "identity": "First start",
     "help": "Help",
+    "since": "Since you were last here (on start, when something changed)",
 }
 
 _C = Command
@@ -152,6 +157,13 @@ CONSOLE = (
 SCREENS = (
     _C("back", "escape", "Back", "clear the filter, then go back", where="screens",
        palette=False),
+    # Export: on the screens that show a list (tui.exporting gates them on the others).
+    _C("export", "ctrl+e", "Export", "the list shown, all of it, to a CSV file under the "
+       "exports directory (Clients, an organization's licenses, a license's Users and "
+       "History, Needs attention, Alerts, Mailbox: the outbox)", where="screens", show=False,
+       name="Export the list to CSV"),
+    _C("export_as", "E", "Export as…", "the list shown, to a path and format you choose",
+       where="screens", show=False),
 )
 
 CLIENTS = (
@@ -169,6 +181,12 @@ CLIENTS = (
 
 ORGANIZATION = (
     _C("new_license", "n", "New license", "for this client (wizard)", where="organization"),
+    _C("domains", "d", "Domains", "the client's own mail domains: add, remove (an address "
+       "outside them is marked; an Administrator there is confirmed)", where="organization",
+       name="Client domains"),
+    _C("language", "l", "Language", "the language of its invitees' mails and signup page "
+       "(each invitation may choose its own)", where="organization",
+       name="Invitees' language"),
     _C("select_cursor", "enter", "Open", "open the license", where="organization",
        builtin=True, palette=False),
 )
@@ -188,8 +206,14 @@ LICENSE = (
        where="license", palette=False),
     _C("role", "o", "Role", "Users tab: change the role of an open invitation",
        where="license", palette=False),
+    _C("hand_over", "L", "Link by hand", "Users tab: a fresh link for an open invitation, "
+       "shown and put on your clipboard; the earlier link stops working", where="license",
+       show=False, palette=False),
     _C("filter", "f", "Filter", "Users tab: filter by status", where="license", show=False,
        palette=False),
+    _C("auto_remind", "A", "Auto-remind", "turn automatic reminders (LICENSEDESK_AUTO_REMIND) "
+       "on or off for this license", where="license", show=False,
+       name="Automatic reminders on/off"),
     _C("tab('summary')", "1", "Summary", "the terms and the invitation counts",
        where="license", show=False, palette=False),
     _C("tab('users')", "2", "Users", "accounts and invitations", where="license",
@@ -214,6 +238,18 @@ ATTENTION = (
        where="attention", palette=False),
     _C("remind", "m", "Remind license", "remind everyone on that license (asks first)",
        where="attention", palette=False),
+    _C("hand_over", "L", "Link by hand", "a fresh link for the invitation, shown and put on "
+       "your clipboard; the earlier link stops working", where="attention", show=False,
+       palette=False),
+    # The age chart's bars as filters (the bars' words follow the overdue and expiry settings).
+    _C("age(1)", "1", "Newest", "filter by the first age bar: open invitations not yet "
+       "overdue (sent under 48 hours ago)", where="attention", show=False, name="Age: newest"),
+    _C("age(2)", "2", "Overdue", "filter by the second bar: open invitations overdue, not yet "
+       "expired (48 hours to 7 days)", where="attention", show=False, name="Age: overdue"),
+    _C("age(3)", "3", "Oldest", "filter by the third bar: open invitations past the expiry "
+       "(over 7 days)", where="attention", show=False, name="Age: oldest"),
+    _C("age(0)", "0", "All ages", "no age filter: back to the overdue and failed",
+       where="attention", show=False, name="Age: all"),
     _C("select_cursor", "enter", "Open", "open the license", where="attention",
        builtin=True, palette=False),
 )
@@ -246,10 +282,33 @@ DIALOGS = (
        palette=False),
     _C("close", "escape,q,question_mark,f1", "Close", "close the help", where="help",
        palette=False),
+    _C("remove", "delete,x", "Remove", "remove the highlighted domain", where="domains_dialog",
+       palette=False),
+    _C("close", "escape", "Close", "close the domains", where="domains_dialog",
+       palette=False),
+    _C("copy", "c", "Copy again", "put the link on your clipboard again (OSC 52)",
+       where="link_dialog", palette=False),
+    _C("close", "escape,enter", "Close", "close; the link is not kept anywhere",
+       where="link_dialog", palette=False),
+)
+
+SINCE = (
+    _C("select_cursor", "enter", "Open", "open the license's Users tab", where="since",
+       builtin=True, palette=False),
+    _C("resend", "s", "Resend", "send a failed (or overdue, expired) invitation again",
+       where="since", palette=False),
+)
+
+EXPORT_DIALOG = (
+    _C("save", "ctrl+s", "Write", "write the file (enter in the path does too)",
+       where="export_dialog", priority=True, palette=False),
+    _C("cancel", "escape", "Cancel", "close without writing", where="export_dialog",
+       palette=False),
 )
 
 COMMANDS: tuple[Command, ...] = (*CONSOLE, *SCREENS, *CLIENTS, *ORGANIZATION, *LICENSE,
-                                 *ALERTS, *ATTENTION, *MAILBOX, *STAFF, *DIALOGS)
+                                 *ALERTS, *ATTENTION, *MAILBOX, *STAFF, *DIALOGS, *SINCE,
+                                 *EXPORT_DIALOG)
 
 
 def registry() -> tuple[Command, ...]:

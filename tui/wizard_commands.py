@@ -29,6 +29,16 @@ INVITE_WIZARD = (
        where="invite_wizard", priority=True, palette=False),
     _C("cancel", "escape", "Cancel", "close (asks first if an address was typed)",
        where="invite_wizard", palette=False),
+    _C("import_file", "ctrl+o", "Import file", "rows from a CSV file (e-mail, role, name, "
+       "language), each shown with its verdict", where="invite_wizard", priority=True,
+       palette=False),
+)
+
+IMPORT_FILE = (
+    _C("take", "enter", "Import", "check the file and put its rows in the wizard",
+       where="import_file", builtin=True, palette=False),
+    _C("cancel", "escape", "Cancel", "close; the rows in the wizard stay as they are",
+       where="import_file", palette=False),
 )
 
 # The rows editor of both wizards. Enter and tab are the fields' own keys (listed, not bound).
@@ -41,6 +51,10 @@ INVITE_ROWS = (
        palette=False),
     _C("remove_row", "ctrl+r", "Remove row", "remove this row", where="invite_rows",
        palette=False),
+    _C("pick_language", "ctrl+l", "Language", "the row's language (the organization's "
+       "unless chosen)", where="invite_rows", show=False, palette=False),
+    _C("take_suggestion", "ctrl+t", "Take suggestion", "replace the row's address with the "
+       "one suggested (did you mean …?)", where="invite_rows", show=False, palette=False),
 )
 
 DIALOGS = (
@@ -56,7 +70,8 @@ DIALOGS = (
        where="role_chip", show=False, palette=False),
 )
 
-COMMANDS: tuple[Command, ...] = (*LICENSE_WIZARD, *INVITE_WIZARD, *INVITE_ROWS, *DIALOGS)
+COMMANDS: tuple[Command, ...] = (*LICENSE_WIZARD, *INVITE_WIZARD, *INVITE_ROWS, *DIALOGS,
+                                 *IMPORT_FILE)
 
 
 def first_key(where: str, action: str) -> str:

@@ -275,7 +275,7 @@ def test_license_show_unknown(cli: Cli) -> None:
 
 
 def test_invite_and_list_invitations(cli: Cli, lic: int) -> None:
-    r = cli("invite", str(lic), "Cy@Client.example:administrator", "--json")
+    r = cli("invite", str(lic), "Cy@Client.example:administrator", "--yes", "--json")
     assert r.code == 0, r.err
     data = r.json()
     assert isinstance(data, dict)

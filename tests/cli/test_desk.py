@@ -47,6 +47,11 @@ ALLOWED = {
     "invite_cmds": {"models.products", "models.views"},
     "staff_cmds": {"models.desk"},
     "signup_cmds": set(),
+    # import and export: the desk (a file read safely, its check, the lists), the file's
+    # problem type, the views reported, text made printable
+    "io_cmds": {"models.desk", "models.errors", "models.views", "models.text"},
+    # the digest, automatic reminders, notification choice: the desk; text made printable
+    "digest_cmds": {"models.desk", "models.text", "models.views"},
 }
 # The domain's services and queries: never imported by the CLI, only by the desk.
 SERVICES = {"models.invitations", "models.licenses", "models.organizations",

@@ -81,6 +81,9 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def env(seeded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("LICENSEDESK_DATA_DIR", str(seeded))
     monkeypatch.setenv("LICENSEDESK_STAFF_EMAIL", STAFF)
+    # `export --output` writes the file it is given: hostile names land here, not in the
+    # directory the tests were started from.
+    monkeypatch.chdir(tmp_path)
     with stubbed_long_runners(monkeypatch):
         yield seeded / "licensedesk.db"
 
@@ -111,7 +114,7 @@ def test_the_surface_is_read_from_the_parser() -> None:
     names = {c.name for c in COMMANDS}
     assert {"db upgrade", "demo-data", "org add", "org list", "license create", "license show",
             "invite", "invitations", "remind", "resend", "revoke", "alerts", "worker",
-            "outbox", "mail list", "mail show", "signup-server"} <= names
+            "outbox", "mail list", "mail show", "signup-server", "import", "export"} <= names
     assert len(SWEEP) >= 25
 
 

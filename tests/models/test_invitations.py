@@ -252,18 +252,18 @@ def test_accept_creates_the_account_once_and_notifies_the_inviter(
         dbctx: Ctx, me: StaffRef, license_id: int) -> None:
     from models.notifications import list_notifications, mark_read, unread_count
 
-    _one(dbctx, license_id, me, "fay@client.example", "Administrator")
-    token = take_tokens(dbctx)["fay@client.example"]
+    _one(dbctx, license_id, me, "fay@acme.example", "Administrator")
+    token = take_tokens(dbctx)["fay@acme.example"]
     assert lookup(dbctx, token).role == "Administrator"
     res = accept(dbctx, token, "Fay Field", PASSWORD)
-    assert (res.email, res.role, res.product) == ("fay@client.example", "Administrator",
+    assert (res.email, res.role, res.product) == ("fay@acme.example", "Administrator",
                                                   "HelpDesk")
     with pytest.raises(TokenProblem) as err:
         accept(dbctx, token, "Fay Again", PASSWORD)
     assert err.value.state == "accepted"
     assert lookup(dbctx, token).state == "accepted"
     with dbctx.db.read() as s:
-        acc = s.execute(select(Account).where(Account.email_key == "fay@client.example")
+        acc = s.execute(select(Account).where(Account.email_key == "fay@acme.example")
                         ).scalars().all()
         (lic,) = s.execute(select(License)).scalars().all()
     assert len(acc) == 1 and acc[0].name == "Fay Field"

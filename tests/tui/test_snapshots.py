@@ -87,6 +87,13 @@ def test_needs_attention(snap_compare: Any, lived_in: LicenseDeskApp,
 
 
 @pytest.mark.parametrize("size", SIZES)
+def test_needs_attention_age_filter(snap_compare: Any, lived_in: LicenseDeskApp,
+                                    size: tuple[int, int]) -> None:
+    """The second age bar chosen: marked ▶, said in words on the status line."""
+    assert snap_compare(lived_in, terminal_size=size, run_before=_before("w", "2"))
+
+
+@pytest.mark.parametrize("size", SIZES)
 def test_remind_confirm(snap_compare: Any, lived_in: LicenseDeskApp,
                         size: tuple[int, int]) -> None:
     assert snap_compare(lived_in, terminal_size=size,

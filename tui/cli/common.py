@@ -179,12 +179,23 @@ def add_json(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
 
-def split_invite(text: str) -> tuple[str, str]:
-    """EMAIL:ROLE; the role after the last colon."""
-    email, sep, role = text.rpartition(":")
-    if not sep or not email or not role:
-        raise CliError(f"expected EMAIL:ROLE, got {quote(text)}")
-    return email, role
+def add_yes(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--yes", action="store_true",
+                   help="confirm the addresses as typed: one a typo check questions, an "
+                        "Administrator outside the organization's domains")
+
+
+def split_invite(text: str) -> tuple[str, str, str | None]:
+    """EMAIL:ROLE[:LANG] -> (email, role, language or None). The role is after the last colon,
+    or, when a language follows, the one before it (an address holds no colon outside an IP
+    literal, which ends with "]")."""
+    head, sep, last = text.rpartition(":")
+    if not sep or not head or not last:
+        raise CliError(f"expected EMAIL:ROLE[:LANG], got {quote(text)}")
+    email, sep2, role = head.rpartition(":")
+    if sep2 and "@" in email and role and "@" not in role and "]" not in role:
+        return email, role, last
+    return head, last, None
 
 
 def outcome_json(outcomes: Any) -> list[dict[str, Any]]:

@@ -9,6 +9,7 @@ from models.products import INVITATION_STATUSES
 from tui.cli.common import (
     add_json,
     add_paging,
+    add_yes,
     emit_json,
     fetch_page,
     fmt_time,
@@ -26,10 +27,18 @@ if TYPE_CHECKING:
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("invite", help="invite people to a license")
     p.add_argument("license_id", type=ident, metavar="LICENSE_ID")
-    p.add_argument("invites", nargs="+", metavar="EMAIL:ROLE")
+    p.add_argument("invites", nargs="+", metavar="EMAIL:ROLE[:LANG]",
+                   help="LANG: the invitee's language (the organization's when left out)")
     p.add_argument("--add-me", action="store_true")
+    add_yes(p)
     add_json(p)
     p.set_defaults(func=cmd_invite)
+
+    p = sub.add_parser("link", help="a fresh signup link for an open invitation, to hand over "
+                                    "another way (the earlier link stops working)")
+    p.add_argument("invitation_id", type=ident, metavar="INVITATION_ID")
+    add_json(p)
+    p.set_defaults(func=cmd_link)
 
     p = sub.add_parser("invitations", help="list invitations")
     p.add_argument("--license", type=ident, metavar="ID")
@@ -60,7 +69,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def cmd_invite(args: argparse.Namespace) -> int:
     from models.views import InviteRequest
 
-    rows = [InviteRequest(*split_invite(t)) for t in args.invites]
+    rows = [InviteRequest(*split_invite(t), confirmed=args.yes) for t in args.invites]
     desk = open_desk(args)
     desk.refuse_unless("invitation.invite")
     # A refusal (InviteRefused) names every refused row, in one line: see main._failure.
@@ -73,6 +82,19 @@ def cmd_invite(args: argparse.Namespace) -> int:
             print(f"{o.invitation_id}  {o.message}")
         if result.seats_after != result.seats_before:
             print(f"seats: {result.seats_before} -> {result.seats_after}")
+    return 0
+
+
+def cmd_link(args: argparse.Namespace) -> int:
+    """The link goes to stdout alone: the person asked for it. It is never logged."""
+    desk = open_desk(args)
+    desk.refuse_unless("invitation.resend")
+    link, row = desk.hand_over_link(args.invitation_id)
+    if args.json:
+        emit_json({"id": row.id, "email": row.email, "status": row.status, "link": link,
+                   "expires_at": row.expires_at})
+    else:
+        print(link)
     return 0
 
 

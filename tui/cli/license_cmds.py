@@ -10,6 +10,7 @@ from tui.cli.common import (
     MAX_SEATS,
     CliError,
     add_json,
+    add_yes,
     emit_json,
     fmt_time,
     ident,
@@ -38,14 +39,19 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     c.add_argument("--payer", default="partner", choices=PAYERS)
     c.add_argument("--data-center", choices=DATA_CENTERS)
     # Given several times, or with several values each time: every address counts.
-    c.add_argument("--invite", nargs="+", action="extend", default=[], metavar="EMAIL:ROLE")
+    c.add_argument("--invite", nargs="+", action="extend", default=[],
+                   metavar="EMAIL:ROLE[:LANG]")
     c.add_argument("--add-me", action="store_true", help=f"invite yourself as {ADMIN.name}")
+    add_yes(c)
     add_json(c)
     c.set_defaults(func=cmd_create)
     s = lsub.add_parser("show", help="a license's summary, users and history")
     s.add_argument("license_id", type=ident, metavar="LICENSE_ID")
     add_json(s)
     s.set_defaults(func=cmd_show)
+    from tui.cli.digest_cmds import add_auto_remind
+
+    add_auto_remind(lsub)  # license auto-remind LICENSE_ID on|off (issue 13)
 
 
 def cmd_create(args: argparse.Namespace) -> int:
@@ -53,7 +59,7 @@ def cmd_create(args: argparse.Namespace) -> int:
 
     if args.plan is not None and not args.paid:
         raise CliError("--plan goes with --paid: a trial has no plan (see license create --help)")
-    invites = [InviteRequest(*split_invite(t)) for t in args.invite]
+    invites = [InviteRequest(*split_invite(t), confirmed=args.yes) for t in args.invite]
     desk = open_desk(args)
     desk.refuse_unless("license.create")
     # The desk's rules and defaults (a trial's length when none is given), not the CLI's.

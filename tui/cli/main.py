@@ -28,9 +28,11 @@ MODULES = (
     "tui.cli.org_cmds",
     "tui.cli.license_cmds",
     "tui.cli.invite_cmds",
+    "tui.cli.io_cmds",
     "tui.cli.mail_cmds",
     "tui.cli.signup_cmds",
     "tui.cli.staff_cmds",
+    "tui.cli.digest_cmds",
 )
 USAGE, REFUSED = 2, 1
 # OS errors that describe the machine (a full disk, a read-only or missing directory, a
@@ -200,11 +202,15 @@ def _database_url(args: argparse.Namespace) -> str:
 
 def _refused_rows(err: Any) -> str:
     """Every refused row of an invitation in one line: `nothing sent: a: why; b: why`."""
-    bad = [o.message for o in getattr(err, "outcomes", ()) if not o.ok]
+    outcomes = [o for o in getattr(err, "outcomes", ()) if not o.ok]
+    bad = [o.message for o in outcomes]
+    # A typo suggestion or an Administrator outside the client's domains: --yes confirms.
+    hint = ("; give --yes to confirm the address as typed" if any(
+        getattr(o, "result", "") in ("typo", "outside") for o in outcomes) else "")
     if len(bad) <= 1:
-        return str(err)
+        return f"{err}{hint}"
     shown = "; ".join(bad[:20]) + (f"; and {len(bad) - 20} more" if len(bad) > 20 else "")
-    return f"nothing sent, {len(bad)} refused: {shown}"
+    return f"nothing sent, {len(bad)} refused: {shown}{hint}"
 
 
 def _write_trace(args: argparse.Namespace, err: Exception) -> str | None:

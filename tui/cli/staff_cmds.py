@@ -45,6 +45,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     me = ssub.add_parser("me", help="change your own name or e-mail (audited)")
     me.add_argument("--name")
     me.add_argument("--email")
+    from tui.cli.digest_cmds import add_notify
+
+    add_notify(me)  # how I hear of my invitations (issue 13)
     add_json(me)
     me.set_defaults(func=cmd_me)
 
@@ -94,7 +97,13 @@ def cmd_disable(args: argparse.Namespace) -> int:
 
 
 def cmd_me(args: argparse.Namespace) -> int:
+    from tui.cli.digest_cmds import apply_notify, cmd_notify, wants_notify
+
+    if wants_notify(args) and args.name is None and args.email is None:
+        return cmd_notify(args)
     if args.name is None and args.email is None:
-        raise CliError("give --name, --email or both")
+        raise CliError("give --name, --email or both (or --notify, --digest-hour, --zone)")
+    if wants_notify(args):
+        apply_notify(args)
     me = open_desk(args).update_me(args.name, args.email)
     return _show(args, me, f"{me.login}: {me.name} <{me.email}>")

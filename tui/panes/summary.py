@@ -12,6 +12,7 @@ from textual.widgets import Button, Static
 from models.products import INVITATION_STATUSES
 from tui.cells import STATUS_GLYPH, clean, day, when
 from tui.commands import key
+from tui.widgets.status_chart import StatusChart
 
 if TYPE_CHECKING:
     from models.views import LicenseSummary
@@ -33,8 +34,8 @@ def summary_text(s: LicenseSummary) -> Text:
          f"Open invitations {lic.open_invitations}", ""),
     ]
     text = Text(no_wrap=False)
-    for line, style in lines:
-        text.append(line + "\n", style=style)
+    for n, (line, style) in enumerate(lines):
+        text.append(("\n" if n else "") + line, style=style)
     return text
 
 
@@ -53,9 +54,11 @@ class SummaryPane(VerticalScroll):
             yield Button(f"Invite users ({key('license', 'invite')})", id="invite",
                          variant="primary")
             yield Button(f"Send invitation reminder ({key('license', 'remind')})", id="remind")
+        yield StatusChart(id="status-chart")
 
     def show(self, s: LicenseSummary) -> None:
         self.query_one("#summary-fields", Static).update(summary_text(s))
         self.query_one("#summary-counts", Static).update(counts_text(s))
         remindable = s.counts.get("pending", 0) + s.counts.get("overdue", 0)
         self.query_one("#remind", Button).disabled = remindable == 0
+        self.query_one(StatusChart).show_for(s.license.id)

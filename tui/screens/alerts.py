@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Header, Static
 
 from tui.cells import cell, when
 from tui.commands import bindings, key
+from tui.exporting import ExportKind
 from tui.marked import MarkedTable
 from tui.messages import AlertsChanged, OpenLicense
 from tui.screens.base import BaseScreen
@@ -85,6 +86,10 @@ class AlertsScreen(BaseScreen):
         self.query_one("#status", Static).update(
             f"{len(rows)} alert(s), {unread} unread ({which}) · • marks unread · "
             f"{key(self.PLACE, 'select_cursor')} opens its license")
+
+    def export_kind(self) -> ExportKind:
+        return ExportKind("alerts", "unread alerts" if self.unread_only else "alerts",
+                          unread_only=self.unread_only)
 
     def clear_filter(self) -> bool:
         if self.unread_only:

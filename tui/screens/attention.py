@@ -1,4 +1,5 @@
-"""Needs attention: every overdue or failed invitation across all clients, oldest first."""
+"""Needs attention: every overdue or failed invitation across all clients, oldest first;
+above, the open invitations by age, each bar a filter (tui.widgets.age_bars)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,12 @@ from textual.widgets import DataTable, Header, Static
 from tui.actions import Acted, InvitationActions
 from tui.cells import cell, status, when
 from tui.commands import bindings, key
+from tui.exporting import ExportKind
 from tui.marked import MarkedTable
 from tui.messages import OpenLicense
 from tui.panes.users import SHORT_ROLE
 from tui.screens.base import BaseScreen
+from tui.widgets.age_bars import AgeBars
 from tui.widgets.footer import KeyFooter
 
 if TYPE_CHECKING:
@@ -32,9 +35,12 @@ class AttentionScreen(BaseScreen, InvitationActions):
     TITLE = "Needs attention"
     PLACE = "attention"
     BINDINGS = bindings(PLACE)
+    age: int | None = None  # the age bar chosen as the filter (None: overdue and failed)
 
     def compose(self) -> ComposeResult:
         yield Header()
+        keys = "/".join(key(self.PLACE, f"age({n})") for n in (1, 2, 3))
+        yield AgeBars(f"{keys} filter · {key(self.PLACE, 'age(0)')} all", id="ages")
         yield MarkedTable(id="attention")
         yield Static("", id="status", markup=False)
         yield KeyFooter(compact=True)
@@ -52,11 +58,12 @@ class AttentionScreen(BaseScreen, InvitationActions):
         super().on_mount()
 
     def load(self) -> None:
-        self._read()
+        self._read(self.age)
+        self.query_one(AgeBars).load()
 
     @work(thread=True, exclusive=True, group="attention", exit_on_error=False)
-    def _read(self) -> None:
-        self.reply(_Read(self.desk.attention()))
+    def _read(self, age: int | None) -> None:
+        self.reply(_Read(self.desk.attention() if age is None else self.desk.open_aged(age)))
 
     @on(_Read)
     def _read_done(self, message: _Read) -> None:
@@ -84,9 +91,29 @@ class AttentionScreen(BaseScreen, InvitationActions):
     def _status(self) -> None:
         table = self.table
         marked = f" · {len(table.marked)} marked" if table.marked else ""
-        self.query_one("#status", Static).update(
-            f"{len(table.rows_by_key)} invitation(s) overdue or failed, oldest first{marked} · "
-            f"{key(self.PLACE, 'select_cursor')} opens the license")
+        shown, opens = len(table.rows_by_key), key(self.PLACE, "select_cursor")
+        if self.age is None:
+            words = f"{shown} invitation(s) overdue or failed, oldest first{marked}"
+        else:
+            label = self.query_one(AgeBars).label(self.age)
+            words = f"Sent {label} ago: {shown} open{marked} · {key(self.PLACE, 'age(0)')} all"
+        self.query_one("#status", Static).update(f"{words} · {opens} opens the license")
+
+    def action_age(self, number: int) -> None:
+        self._filter(number or None)
+
+    @on(AgeBars.Chosen)
+    def _bar_chosen(self, message: AgeBars.Chosen) -> None:
+        self._filter(None if message.number == self.age else message.number)  # again: off
+
+    def _filter(self, age: int | None) -> None:
+        self.age = age
+        self.query_one(AgeBars).choose(age)
+        if self.ready:
+            self._read(age)
+
+    def export_kind(self) -> ExportKind:
+        return ExportKind("attention", "invitations needing attention")
 
     def action_mark(self) -> None:
         self.table.toggle_mark()
@@ -95,6 +122,9 @@ class AttentionScreen(BaseScreen, InvitationActions):
     def clear_filter(self) -> bool:
         if self.table.clear_marks():
             self._status()
+            return True
+        if self.age is not None:
+            self._filter(None)
             return True
         return False
 
@@ -105,6 +135,11 @@ class AttentionScreen(BaseScreen, InvitationActions):
 
     def action_resend(self) -> None:
         self.resend([r.id for r in self.table.chosen()])
+
+    def action_hand_over(self) -> None:
+        row = self.table.current()
+        if row is not None:
+            self.hand_over(row.id)
 
     def action_remind(self) -> None:
         row = self.table.current()

@@ -14,10 +14,13 @@ from textual.app import SystemCommand
 from textual.screen import Screen
 
 from tui.commands import bindings, palette
-from tui.work import DatabaseBack, DeskNode
+from tui.exporting import ListExport
+from tui.work import DatabaseBack
 
 
-class BaseScreen(Screen[Any], DeskNode):
+class BaseScreen(Screen[Any], ListExport):
+    """`ListExport` (a DeskNode): ctrl+e exports what `export_kind()` says the screen shows."""
+
     BINDINGS = bindings("screens")
     PLACE: ClassVar[str] = ""
 
@@ -44,7 +47,8 @@ class BaseScreen(Screen[Any], DeskNode):
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         """This place's commands the palette offers, as far as `check_action` allows."""
-        return palette(self.PLACE, self) if self.PLACE else ()
+        own = palette(self.PLACE, self) if self.PLACE else ()
+        return [*own, *palette("screens", self)]
 
     def clear_filter(self) -> bool:
         """Clear this screen's filter if one is set; True when there was one."""

@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Header, Input, Static
 
 from tui.cells import cell, clean, number
 from tui.commands import bindings, key
+from tui.exporting import ExportKind
 from tui.messages import OpenOrganization
 from tui.screens.base import BaseScreen
 from tui.widgets.footer import KeyFooter
@@ -145,6 +146,10 @@ class ClientsScreen(BaseScreen):
     def on_resize(self, event: Resize) -> None:
         if self.page is not None:
             self._show(self.page)
+
+    def export_kind(self) -> ExportKind:
+        title = f"clients matching “{self.search}”" if self.search else "clients"
+        return ExportKind("clients", title, search=self.search)
 
     # filter ---------------------------------------------------------------------------------
 

@@ -4,7 +4,7 @@ verdict (`Desk.preview_invites`) before anything is sent, and the seat change.""
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rich.text import Text
 from textual import on, work
@@ -17,13 +17,19 @@ from textual.widgets import Button, Checkbox, Static
 from models.desk import PRODUCTS
 from models.errors import DomainError
 from models.text import display
-from models.views import InviteRequest, InviteResult, LicenseRow
+from models.views import ImportPreview, InviteRequest, InviteResult, LicenseRow
 from tui.commands import bindings
 from tui.messages import WorkFailed
 from tui.screens.confirm import ConfirmScreen
 from tui.widgets.footer import KeyFooter
 from tui.widgets.invite_rows import InviteRows
-from tui.widgets.invite_verdicts import add_me_label, show_outcomes, show_seats
+from tui.widgets.invite_verdicts import (
+    add_me_label,
+    as_typed,
+    ask_to_confirm,
+    show_outcomes,
+    show_seats,
+)
 from tui.wizard_commands import say_keys
 from tui.work import DeskNode, database_unreachable
 
@@ -57,6 +63,7 @@ class InviteWizard(ModalScreen[InviteResult | None], DeskNode):
     class _Loaded(Message, bubble=False):
         license: LicenseRow
         result: InviteResult
+        language: str  # the organization's: each row's unless it chooses its own
 
     @dataclass
     class _Previewed(Message, bubble=False):
@@ -72,9 +79,12 @@ class InviteWizard(ModalScreen[InviteResult | None], DeskNode):
         self.license_id = license_id
         self.license: LicenseRow | None = None
         self.preview: InviteResult | None = None
+        # The rows (address, role, language) the verdicts shown were given for.
+        self._verdicts_for: list[tuple[str, str, str | None]] | None = None
         # What the send in flight was asked (None when none is): a refusal marks the rows
         # only if they are still as sent.
         self._sent: Asked | None = None
+        self._file_note = ""  # rows of an imported file left out, and why
 
     def compose(self) -> ComposeResult:
         with Vertical(id="invite-dialog"):
@@ -110,7 +120,8 @@ class InviteWizard(ModalScreen[InviteResult | None], DeskNode):
     @work(thread=True, exclusive=True, group="invite-load", exit_on_error=False)
     def load(self) -> None:
         lic = self.desk.license(self.license_id)
-        self.reply(self._Loaded(lic, self.desk.preview_invites(self.license_id, [])))
+        self.reply(self._Loaded(lic, self.desk.preview_invites(self.license_id, []),
+                                self.desk.org_language(lic.organization_id)))
 
     @on(_Loaded)
     async def _loaded(self, event: _Loaded) -> None:
@@ -122,6 +133,8 @@ class InviteWizard(ModalScreen[InviteResult | None], DeskNode):
         await scroll.remove_children()
         rows = InviteRows(prod.roles, id="invite-rows")
         await scroll.mount(rows)
+        rows.set_default_language(event.language)
+        self._verdicts_for = []
         rows.rows[0].email_input.focus()
         self.query_one("#invite-send", Button).disabled = False
         self._show(event.result)
@@ -145,6 +158,7 @@ class InviteWizard(ModalScreen[InviteResult | None], DeskNode):
     def _previewed(self, event: _Previewed) -> None:
         if self._sent is None and event.asked == self.asked():
             self._show(event.result)
+            self._verdicts_for = as_typed(event.asked[0])
 
     def _show(self, result: InviteResult) -> None:
         self.preview = result
@@ -152,10 +166,10 @@ class InviteWizard(ModalScreen[InviteResult | None], DeskNode):
                       self.query_one("#invite-add-me-message", Static), result.outcomes)
         show_seats(self.query_one("#invite-seats", Static), result)
         bad = [o for o in result.outcomes if not o.ok]
-        if bad:
-            self._status(f"{len(bad)} of {len(result.outcomes)} rows need a look before sending")
-        else:
-            self._status("")
+        look = f"{len(bad)} of {len(result.outcomes)} rows need a look before sending" \
+            if bad else ""
+        # Rows of an imported file the editor cannot hold stay named until the next file.
+        self._status(" · ".join(t for t in (look, self._file_note) if t))
 
     def _status(self, message: str) -> None:
         status = self.query_one("#invite-status", Static)
@@ -179,6 +193,10 @@ class InviteWizard(ModalScreen[InviteResult | None], DeskNode):
         requests, add_me = asked = self.asked()
         if not requests and not add_me:
             self._status("Type at least one address, or tick “Add me too”.")
+            return
+        current = self.preview is not None and self._verdicts_for == as_typed(requests)
+        if ask_to_confirm(self.rows, self.preview.outcomes if current and self.preview
+                          else None, self.action_send):
             return
         self.workers.cancel_group(self, "invite-preview")
         self._sent = asked
@@ -206,10 +224,33 @@ class InviteWizard(ModalScreen[InviteResult | None], DeskNode):
             if error.rows and sent == self.asked():
                 show_outcomes(self.rows, self.asked()[1],
                               self.query_one("#invite-add-me-message", Static), error.rows)
+                if self.preview is not None:  # the verdicts a confirmation is asked from
+                    self.preview = replace(self.preview, outcomes=tuple(error.rows))
+                    self._verdicts_for = as_typed(sent[0])
             self._status(str(error))
         elif database_unreachable(error):
             # The app shows the one outage status; here, that nothing typed is lost.
             self._status("the database cannot be reached right now; try again in a moment")
+
+    # a file -----------------------------------------------------------------------------------
+
+    def action_import_file(self) -> None:
+        """Rows from a CSV file replace those typed; each shows its verdict as typed rows do."""
+        if self.license is None or self._sent is not None:
+            return
+        from tui.widgets.import_file import ImportFileDialog
+
+        self.app.push_screen(ImportFileDialog(self.license_id), self._imported)
+
+    async def _imported(self, preview: ImportPreview | None) -> None:
+        from tui.widgets.import_file import left_out, taken
+
+        if preview is None:
+            return
+        rows, left = taken(preview)
+        self._file_note = left_out(left)
+        await self.rows.replace_rows(rows)
+        self._status(self._file_note or f"{len(rows)} row(s) from the file; checking them…")
 
     # leaving --------------------------------------------------------------------------------
 

@@ -10,10 +10,12 @@ from textual.app import ComposeResult
 from textual.message import Message
 from textual.widgets import Button, Header, Static, TabbedContent, TabPane
 
-from models.products import OPEN_STATUSES, PRODUCTS
+from models.products import OPEN_STATUSES, PRODUCTS, RESENDABLE_STATUSES
 from tui.actions import Acted, InvitationActions
+from tui.auto_remind import AutoRemindToggle
 from tui.cells import clean, clip
 from tui.commands import bindings, key
+from tui.exporting import ExportKind
 from tui.messages import InviteUsers
 from tui.panes.history import HistoryTable
 from tui.panes.summary import SummaryPane
@@ -24,7 +26,7 @@ from tui.widgets.footer import KeyFooter
 if TYPE_CHECKING:
     from models.views import AuditRow, LicenseSummary, UserRow
 
-USERS_ONLY = {"filter", "mark", "resend", "revoke", "role"}
+USERS_ONLY = {"filter", "mark", "resend", "revoke", "role", "hand_over"}
 
 
 @dataclass
@@ -51,7 +53,7 @@ class _RoleChanged(Message, bubble=False):
     role: str
 
 
-class LicenseScreen(BaseScreen, InvitationActions):
+class LicenseScreen(BaseScreen, InvitationActions, AutoRemindToggle):
     PLACE = "license"
     BINDINGS = bindings(PLACE)
 
@@ -166,7 +168,18 @@ class LicenseScreen(BaseScreen, InvitationActions):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in USERS_ONLY and self.is_mounted:
             return self._active_tab() == "users"
-        return True
+        return super().check_action(action, parameters)
+
+    def export_kind(self) -> ExportKind | None:
+        tab = self._active_tab() if self.is_mounted else "summary"
+        if tab == "users":
+            which = f" ({self.status_filter})" if self.status_filter else ""
+            return ExportKind("users", f"users of license #{self.license_id}{which}",
+                              license_id=self.license_id, status=self.status_filter)
+        if tab == "history":
+            return ExportKind("history", f"history of license #{self.license_id}",
+                              license_id=self.license_id)
+        return None
 
     # filter ---------------------------------------------------------------------------------
 
@@ -225,6 +238,16 @@ class LicenseScreen(BaseScreen, InvitationActions):
     def action_revoke(self) -> None:
         invs = self._invitations()
         self.revoke([u.id for u in invs], [u.email for u in invs])
+
+    def action_hand_over(self) -> None:
+        row = self.query_one(UsersTable).current()
+        if row is None:
+            return
+        if row.kind != "invitation" or row.status not in RESENDABLE_STATUSES:
+            self.app.notify("Only an open or expired invitation (pending, overdue, failed, "
+                            "expired) gets a link by hand.", markup=False)
+            return
+        self.hand_over(row.id)
 
     def action_role(self) -> None:
         from tui.screens.role_picker import RolePicker

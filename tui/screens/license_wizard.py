@@ -27,6 +27,7 @@ from tui.messages import WorkFailed
 from tui.screens.confirm import ConfirmScreen
 from tui.widgets.footer import KeyFooter
 from tui.widgets.invite_rows import InviteRows
+from tui.widgets.invite_verdicts import ask_to_confirm
 from tui.widgets.step_invites import StepInvites
 from tui.widgets.step_org import StepOrg
 from tui.widgets.step_terms import StepTerms
@@ -183,6 +184,8 @@ class LicenseWizard(Screen[int | None], DeskNode):
             self._go(0 if self.org is None else 1)
             return
         self._status("")
+        if ask_to_confirm(invites.rows, invites.verdicts(), self._create):
+            return
         self._sent = invites.asked()
         self.create(self.org.id, invites.terms, *self._sent)
 

@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Header, Static
 
 from tui.cells import cell, clean, clean_lines, when
 from tui.commands import key
+from tui.exporting import ExportKind
 from tui.screens.base import BaseScreen
 from tui.widgets.footer import KeyFooter
 
@@ -65,6 +66,11 @@ class MailboxScreen(BaseScreen):
         self.query_one("#status", Static).update(
             f"{len(mails)} mail(s) caught on this machine · "
             f"{key(self.PLACE, 'select_cursor')} reads one")
+
+    def export_kind(self) -> ExportKind:
+        """The outbox: every mail the console queued, sent or not (the database's side of
+        what the catcher shows)."""
+        return ExportKind("outbox", "the outbox")
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         mail = self.mails.get(event.row_key.value or "")

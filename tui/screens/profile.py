@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Input, Label, Select, Static
 
 from tui.cells import clean
 from tui.commands import bindings, key
@@ -23,12 +23,23 @@ from tui.widgets.safe_input import SafeInput
 from tui.work import DeskNode
 
 if TYPE_CHECKING:
-    from models.views import StaffRef
+    from models.views import NotifyPrefs, StaffRef
 
 
 @dataclass
 class _Saved(Message, bubble=False):
     me: StaffRef
+    prefs_changed: bool = False
+
+
+@dataclass
+class _Prefs(Message, bubble=False):
+    prefs: NotifyPrefs
+
+
+# How I hear of accepted, overdue and failed invitations (models.digest, issue 13).
+NOTIFY_CHOICES = [("a mail for each", "each"), ("a daily digest", "digest"),
+                  ("no mail (console only)", "none")]
 
 
 class ProfileDialog(ModalScreen["StaffRef | None"], DeskNode):
@@ -37,6 +48,7 @@ class ProfileDialog(ModalScreen["StaffRef | None"], DeskNode):
     def __init__(self, me: StaffRef) -> None:
         super().__init__()
         self.me = me
+        self.prefs: NotifyPrefs | None = None  # None until read
 
     def compose(self) -> ComposeResult:
         me = self.me
@@ -49,6 +61,14 @@ class ProfileDialog(ModalScreen["StaffRef | None"], DeskNode):
             yield SafeInput(clean(me.name), id="name", max_length=200, compact=True)
             yield Label("Your e-mail")
             yield SafeInput(clean(me.email), id="email", max_length=320, compact=True)
+            yield Label("Accepted, overdue and failed invitations by mail")
+            yield Select(NOTIFY_CHOICES, value="each", allow_blank=False, id="notify",
+                         compact=True)
+            with Horizontal(id="digest-at"):
+                yield Label("Digest at hour ")
+                yield SafeInput("8", id="digest-hour", max_length=2, compact=True)
+                yield Label(" in zone ")
+                yield SafeInput("UTC", id="digest-zone", max_length=64, compact=True)
             yield Static("", id="error", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button(f"Save ({key('profile', 'save')})", id="save", variant="primary",
@@ -59,12 +79,32 @@ class ProfileDialog(ModalScreen["StaffRef | None"], DeskNode):
     def on_mount(self) -> None:
         self.query_one("#error").display = False
         self.query_one("#name", Input).focus()
+        self._read_prefs()
+
+    @work(thread=True, group="profile-prefs", exit_on_error=False)
+    def _read_prefs(self) -> None:
+        self.reply(_Prefs(self.desk.notify_prefs()))
+
+    @on(_Prefs)
+    def _show_prefs(self, message: _Prefs) -> None:
+        p = self.prefs = message.prefs
+        self.query_one("#notify", Select).value = p.notify
+        self.query_one("#digest-hour", Input).value = str(p.digest_hour)
+        self.query_one("#digest-zone", Input).value = clean(p.digest_zone)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "name":
             self.query_one("#email", Input).focus()
         else:
             self.action_save()
+
+    def _prefs_typed(self) -> tuple[str, str, str] | None:
+        """(notify, hour, zone) as shown, or None while the stored ones are not read yet."""
+        if self.prefs is None:
+            return None
+        notify = self.query_one("#notify", Select).value
+        return (str(notify), self.query_one("#digest-hour", Input).value,
+                self.query_one("#digest-zone", Input).value)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "save":
@@ -78,11 +118,15 @@ class ProfileDialog(ModalScreen["StaffRef | None"], DeskNode):
     def action_save(self) -> None:
         if self.busy("profile"):
             return
-        self._save(self.query_one("#name", Input).value, self.query_one("#email", Input).value)
+        self._save(self.query_one("#name", Input).value, self.query_one("#email", Input).value,
+                   self._prefs_typed())
 
     @work(thread=True, group="profile", exit_on_error=False)
-    def _save(self, name: str, email: str) -> None:
-        self.reply(_Saved(self.desk.update_me(name=name, email=email)))
+    def _save(self, name: str, email: str, prefs: tuple[str, str, str] | None) -> None:
+        changed = False
+        if prefs is not None:
+            changed = self.desk.set_notify(*prefs) != self.prefs
+        self.reply(_Saved(self.desk.update_me(name=name, email=email), changed))
 
     @on(WorkFailed)
     def _refused(self, message: WorkFailed) -> None:
@@ -97,6 +141,7 @@ class ProfileDialog(ModalScreen["StaffRef | None"], DeskNode):
     @on(_Saved)
     def _saved(self, message: _Saved) -> None:
         result = message.me
-        changed = (result.name, result.email) != (self.me.name, self.me.email)
+        changed = message.prefs_changed or (result.name, result.email) != (self.me.name,
+                                                                          self.me.email)
         self.app.notify("Profile saved" if changed else "Profile unchanged", markup=False)
         self.dismiss(result)

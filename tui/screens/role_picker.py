@@ -22,17 +22,20 @@ if TYPE_CHECKING:
 class RolePicker(ModalScreen[str | None]):
     BINDINGS = bindings("role_picker")
 
-    def __init__(self, roles: Sequence[Role], current: str, who: str) -> None:
+    def __init__(self, roles: Sequence[Role], current: str, who: str,
+                 what: str = "Role") -> None:
+        """`what` names the choice in the title ("Language" for a row's language chip)."""
         super().__init__()
         self.roles = tuple(roles)
         self.current = current
         self.who = who
+        self.what = what
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="picker"):
             who = clean(self.who)
-            yield Label(f"Role for {who}" if who else "Role", classes="dialog-title",
-                        markup=False)
+            yield Label(f"{self.what} for {who}" if who else self.what,
+                        classes="dialog-title", markup=False)
             options = []
             for role in self.roles:
                 label = Text(f"{'● ' if role.name == self.current else '  '}{role.name}",

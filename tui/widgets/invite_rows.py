@@ -28,6 +28,15 @@ if TYPE_CHECKING:
 __all__ = ["InviteRow", "InviteRows"]
 
 
+def languages() -> tuple[Role, ...]:
+    """The invitees' languages for a language chip: `Role`s named by code, meaning the
+    language's own name (the desk's list; nothing is read from the database)."""
+    from models.desk import Desk
+    from models.products import Role
+
+    return tuple(Role(code, name, billable=False) for code, name in Desk.languages().items())
+
+
 class InviteRows(Vertical):
     """Rows of address + role. Posts `InviteRows.Changed` after every edit."""
 
@@ -60,9 +69,14 @@ class InviteRows(Vertical):
     def __init__(self, roles: Sequence[Role] = (), *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._roles = tuple(roles)
+        self._languages = languages()
+        self._default_language = self._languages[0].name
 
     def compose(self) -> ComposeResult:
-        yield InviteRow(self._roles)
+        yield self._row()
+
+    def _row(self, email: str = "", role: str | None = None) -> InviteRow:
+        return InviteRow(self._roles, email, role, self._languages, self._default_language)
 
     @property
     def rows(self) -> list[InviteRow]:
@@ -72,11 +86,44 @@ class InviteRows(Vertical):
         return [r for r in self.rows if r.email]
 
     def requests(self) -> list[InviteRequest]:
-        return [InviteRequest(r.email, r.role) for r in self.filled()]
+        return [InviteRequest(r.email, r.role, r.language, r.confirmed) for r in self.filled()]
 
     @property
     def typed(self) -> bool:
         return any(r.email for r in self.rows)
+
+    def set_default_language(self, code: str) -> None:
+        """The organization's language: every row shows it unless the row chose its own."""
+        self._default_language = code
+        for row in self.rows:
+            row.set_languages(self._languages, code)
+
+    def confirm(self, rows: Sequence[InviteRow]) -> None:
+        """The person confirmed these rows as typed (no Changed: the send that follows asks
+        the desk with them)."""
+        for row in rows:
+            row.confirmed = True
+
+    def action_pick_language(self) -> None:
+        row = self._focused_row()
+        if row is not None:
+            row.query_one(".invite-row-lang", RoleChip).action_pick()
+
+    def action_take_suggestion(self) -> None:
+        """The focused row's "did you mean …?" (else the first row that has one) replaces its
+        address; the edit re-checks the rows."""
+        focused = self._focused_row()
+        rows = [focused] if focused is not None else []
+        rows += [r for r in self.rows if r is not focused]
+        for row in rows:
+            outcome = row.outcome
+            if outcome is not None and outcome.suggestion and not outcome.ok:
+                field = row.email_input
+                field.value = outcome.suggestion
+                field.cursor_position = len(field.value)
+                field.focus()
+                return
+        self.app.bell()
 
     def set_roles(self, roles: Sequence[Role]) -> None:
         self._roles = tuple(roles)
@@ -95,7 +142,7 @@ class InviteRows(Vertical):
 
     async def add_row(self, email: str = "", role: str | None = None,
                       after: InviteRow | None = None, focus: bool = True) -> InviteRow:
-        row = InviteRow(self._roles, email, role)
+        row = self._row(email, role)
         if after is not None and after in self.rows:
             await self.mount(row, after=after)
         else:
@@ -106,6 +153,16 @@ class InviteRows(Vertical):
         self.call_after_refresh(row.scroll_visible, animate=False)
         self._changed()
         return row
+
+    async def replace_rows(self, requests: Sequence[InviteRequest]) -> None:
+        """Every row replaced by `requests` (a file imported), each with its role and
+        language: one mount, one Changed, so the rows are checked once."""
+        new = [InviteRow(self._roles, r.email, r.role, self._languages,
+                         self._default_language, r.language) for r in requests]
+        await self.remove_children(InviteRow)
+        await self.mount_all(new or [self._row()])
+        self.rows[-1].email_input.focus()
+        self._changed()
 
     async def add_addresses(self, addresses: Sequence[str], into: InviteRow) -> None:
         """A list into rows: the first into `into` if it is empty, the rest in new rows after it.
@@ -120,7 +177,7 @@ class InviteRows(Vertical):
             with field.prevent(Input.Changed):
                 field.value = rest.pop(0)
                 field.cursor_position = len(field.value)
-        new = [InviteRow(self._roles, address, into.role) for address in rest]
+        new = [self._row(address, into.role) for address in rest]
         if new:
             await self.mount_all(new, after=into)
         last = new[-1] if new else into
@@ -172,6 +229,7 @@ class InviteRows(Vertical):
         event.field.hand_over(following.email_input)
 
     @on(RoleChip.Changed, ".invite-row-role")
+    @on(RoleChip.Changed, ".invite-row-lang")
     def _role_changed(self, event: RoleChip.Changed) -> None:
         event.stop()
         row = self._row_of(event.chip)

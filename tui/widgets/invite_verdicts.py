@@ -7,7 +7,7 @@ invitation when "add me too" is ticked (the desk appends it).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from rich.text import Text
 from textual.content import Content
@@ -15,7 +15,7 @@ from textual.widgets import Static
 
 from models.desk import ADMIN
 from models.text import display
-from models.views import InviteOutcome, InviteResult, StaffRef
+from models.views import InviteOutcome, InviteRequest, InviteResult, StaffRef
 from tui.widgets.invite_rows import InviteRows
 from tui.widgets.wizard_seats import seat_change
 
@@ -38,6 +38,51 @@ def show_outcomes(rows: InviteRows, add_me: bool, mine: Static,
     else:
         mine.update(Text(f"✗ {display(own.message)}"))
         mine.remove_class("-empty")
+
+
+CONFIRMABLE = ("typo", "outside")
+
+
+def as_typed(requests: Sequence[InviteRequest]) -> list[tuple[str, str, str | None]]:
+    """The rows as typed (address, role, language), whatever was confirmed on them: what a
+    row's verdict was given for."""
+    return [(r.email, r.role, r.language) for r in requests]
+
+
+def ask_to_confirm(rows: InviteRows, outcomes: Sequence[InviteOutcome] | None,
+                   then: Callable[[], None]) -> bool:
+    """When the desk's verdicts on the rows as they are now (`outcomes`; None: not known)
+    refuse some rows only for want of a confirmation (a typo suggestion not taken, an
+    Administrator outside the client's domains) and nothing else: ask once, naming them; yes
+    confirms those rows (the desk audits it) and runs `then` (the send again). False when
+    there is nothing to ask, and the caller goes on."""
+    from tui.screens.confirm import ConfirmScreen
+
+    if outcomes is None:
+        return False
+    pairs = list(zip(rows.filled(), outcomes, strict=False))
+    wanted = [(row, o) for row, o in pairs if o.result in CONFIRMABLE and not row.confirmed]
+    others = [o for o in outcomes if not o.ok and o.result not in CONFIRMABLE]
+    if not wanted or others:
+        return False
+    lines = []
+    for _row, o in wanted[:5]:
+        if o.result == "typo":
+            lines.append(f"keep {display(o.email)} as typed (not {display(o.suggestion)})")
+        else:
+            lines.append(f"make {display(o.email)} an {ADMIN.name} outside the client's "
+                         "domains")
+    more = f", and {len(wanted) - 5} more" if len(wanted) > 5 else ""
+    question = "; ".join(lines) + more + "? Your confirmation is written to the history."
+
+    def answer(yes: bool | None) -> None:
+        if yes:
+            rows.confirm([row for row, _o in wanted])
+            then()
+
+    rows.app.push_screen(ConfirmScreen("Confirm before sending", question[:1].upper()
+                                       + question[1:], "Confirm and send"), answer)
+    return True
 
 
 def show_seats(line: Static, result: InviteResult, *, new_trial: bool = False) -> None:

@@ -62,12 +62,26 @@ class RoleChip(Static, can_focus=True):
             self.update(self._label(value))
             self.post_message(self.Changed(self, value))
 
+    WHAT = "Role"  # the picker's title: "Role for <address>"
+
     def action_pick(self) -> None:
         from tui.screens.role_picker import RolePicker
 
-        self.app.push_screen(RolePicker(self.roles, self.value, self.who()), self.choose)
+        self.app.push_screen(RolePicker(self.roles, self.value, self.who(), self.WHAT),
+                             self.choose)
 
     def on_click(self, event: events.Click) -> None:
         event.stop()
         self.focus()
         self.action_pick()
+
+
+class LanguageChip(RoleChip, can_focus=False):
+    """A row's language as its code ("de ▾"); the picker lists each by its own name. The
+    choices are `Role`s named by code, meaning the language's name. Not a tab stop (tab goes
+    address → role → next address, as before): a click or the rows' language key opens it."""
+
+    DEFAULT_CSS = """
+    LanguageChip { width: 9; }
+    """
+    WHAT = "Language"

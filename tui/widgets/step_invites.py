@@ -17,7 +17,7 @@ from models.desk import PRODUCTS
 from models.text import display
 from models.views import InviteOutcome, InviteRequest, InviteResult, OrgRow, Terms
 from tui.widgets.invite_rows import InviteRows
-from tui.widgets.invite_verdicts import add_me_label, show_outcomes, show_seats
+from tui.widgets.invite_verdicts import add_me_label, as_typed, show_outcomes, show_seats
 from tui.wizard_commands import say_keys
 from tui.work import DeskNode
 
@@ -31,10 +31,18 @@ class StepInvites(VerticalScroll, DeskNode):
         asked: tuple[list[InviteRequest], bool]
         result: InviteResult
 
+    @dataclass
+    class _Language(Message, bubble=False):
+        org_id: int
+        code: str
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.org: OrgRow | None = None
         self.terms: Terms | None = None
+        # The verdicts shown and the rows (as typed) they were given for.
+        self._verdicts: tuple[InviteOutcome, ...] = ()
+        self._verdicts_for: list[tuple[str, str, str | None]] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("", id="invite-summary", classes="wizard-note", markup=False)
@@ -61,7 +69,22 @@ class StepInvites(VerticalScroll, DeskNode):
         self.query_one("#invite-summary", Static).update(Text(
             f"New license for {display(org.name)}: {terms.words()}"))
         self.rows.set_roles(PRODUCTS[terms.product_key].roles)
+        self._read_language(org.id)
         self.preview(0)
+
+    @work(thread=True, exclusive=True, group="org-language", exit_on_error=False)
+    def _read_language(self, org_id: int) -> None:
+        self.reply(self._Language(org_id, self.desk.org_language(org_id)))
+
+    @on(_Language)
+    def _language(self, event: _Language) -> None:
+        if self.org is not None and self.org.id == event.org_id:
+            self.rows.set_default_language(event.code)
+
+    def verdicts(self) -> tuple[InviteOutcome, ...] | None:
+        """The verdicts shown, when they are for the rows as they are now (else None)."""
+        current = self._verdicts_for == as_typed(self.asked()[0])
+        return self._verdicts if current else None
 
     def focus_first(self) -> None:
         rows = self.rows.rows
@@ -95,5 +118,7 @@ class StepInvites(VerticalScroll, DeskNode):
 
     def show(self, outcomes: tuple[InviteOutcome, ...]) -> None:
         """Each row's verdict (a preview's, or the refusal's when creating)."""
-        show_outcomes(self.rows, self.asked()[1],
-                      self.query_one("#wizard-add-me-message", Static), outcomes)
+        requests, add_me = self.asked()
+        show_outcomes(self.rows, add_me, self.query_one("#wizard-add-me-message", Static),
+                      outcomes)
+        self._verdicts, self._verdicts_for = tuple(outcomes), as_typed(requests)
