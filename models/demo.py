@@ -87,8 +87,8 @@ _STATUS_WEIGHTS = (("accepted", 46), ("pending", 20), ("overdue", 12), ("expired
 _STATUSES = tuple(s for s, _ in _STATUS_WEIGHTS)
 _STATUS_CUM = tuple(itertools.accumulate(w for _, w in _STATUS_WEIGHTS))
 
-TABLES = ("staff", "organization", "license", "account", "invitation", "notification",
-          "outbox_mail", "audit_event")
+TABLES = ("staff", "organization", "organization_domain", "license", "account", "invitation",
+          "notification", "outbox_mail", "audit_event")
 # Rows other tables point at get their ids here; the rest take the database's.
 _COLUMNS = {
     "organization": "id name name_key client_name client_email client_email_key search_key "
@@ -369,8 +369,8 @@ class _Writer:
         self.named = ("?", "?") if sqlite else ("%(lo)s", "%(hi)s")
         self.counts = counts
         # The outbox first, as the services write a mail before its audit row.
-        self.sql = [*_DERIVED[:2], ("invitation", "outbox_mail", stamps.outbox_sql(sqlite)),
-                    *_DERIVED[2:]]
+        self.sql = [*_DERIVED[:3], ("invitation", "outbox_mail", stamps.outbox_sql(sqlite)),
+                    *_DERIVED[3:]]
 
     def chunk(self, rows: Rows, ranges: dict[str, tuple[int, int]]) -> None:
         """A chunk's rows and those derived from them; the revocations (the audit rows made in

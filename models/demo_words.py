@@ -104,6 +104,15 @@ SELECT o.created_at, s.email, 'organization.created', o.id, NULL, NULL,
         || '>'
 FROM organization o JOIN staff s ON s.id = o.created_by
 WHERE o.id BETWEEN :lo AND :hi ORDER BY o.id"""),
+    # The client's mail domain is the organization's own, as create_organization stores it:
+    # what follows the last "@" of the folded address (rtrim keeps up to that "@" on both
+    # dialects).
+    ("organization", "organization_domain", """
+INSERT INTO organization_domain (organization_id, domain)
+SELECT o.id, substr(o.client_email_key, length(rtrim(o.client_email_key,
+    replace(o.client_email_key, '@', ''))) + 1)
+FROM organization o
+WHERE o.id BETWEEN :lo AND :hi ORDER BY o.id"""),
     ("license", "audit_event", f"""
 INSERT INTO audit_event (at, actor, kind, organization_id, license_id, invitation_id, detail)
 SELECT l.created_at, s.email, 'license.created', l.organization_id, l.id, NULL,

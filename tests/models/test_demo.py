@@ -158,6 +158,12 @@ def test_demo_data_keeps_the_services_rules(tmp_path: Path) -> None:
     word = page.rows[0].name.split()[0].upper()
     assert all(word.casefold() in f"{r.name} {r.client_name} {r.client_email}".casefold()
                for r in list_orgs(ctx, word).rows)
+    # Each organization has its client's mail domain, as create_organization gives it.
+    from models.domains import domains
+
+    assert counts["organization_domain"] == 200
+    for r in page.rows:
+        assert domains(ctx, r.id) == (r.client_email.rsplit("@", 1)[1].lower(),)
     # Services go on working on top of it.
     org = create_organization(ctx, me, name="After Demo", client_name="Ann After",
                               client_email="ann@after.example")
