@@ -13,6 +13,7 @@ import csv
 import io
 import json
 import os
+import tempfile
 from collections.abc import Sequence
 from dataclasses import fields, is_dataclass
 from datetime import datetime
@@ -77,13 +78,15 @@ def render(rows: Sequence[Any], fmt: str, *, bom: bool = False) -> str:
     return to_csv(rows, bom=bom) if fmt == "csv" else to_json_text(rows)
 
 
-def write_private(path: Path, text: str) -> Path:
-    """Write `text` to `path` for its owner and group only (customer data), never through a
-    link planted at that path, and never half: a new file replaces the old in one step."""
+def write_private(path: Path, text: str, mode: int = 0o600) -> Path:
+    """Write `text` to `path` for its owner (and, with mode 0o640, the team's group) only:
+    customer data. Never through a link planted at that path (a new file replaces it in one
+    step) and never half; the temporary file has a name no other account can guess or plant."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o770)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o640)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name[:100]}.", suffix=".tmp", dir=path.parent)
+    tmp = Path(name)
     try:
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
             f.write(text)
         os.replace(tmp, path)

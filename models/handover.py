@@ -23,6 +23,9 @@ from models.tables import Invitation, License, Organization, Staff
 from models.tokens import new_token
 from models.views import InvitationRow, StaffRef
 
+# An `auto_reminded` step past every schedule (at most ten steps): no automatic reminder.
+NO_AUTO_REMINDERS = 1000
+
 
 def signup_link(settings: Settings, token: str) -> str:
     """The invitee's link for a token: the one place it is built (mails use it too)."""
@@ -49,7 +52,9 @@ def hand_over_link(ctx: Ctx, actor: StaffRef, invitation_id: int) -> tuple[str, 
             inv.send_no += 1
             inv.times_sent += 1
             inv.sent_at = now
-            inv.auto_reminded = 0  # a send: automatic reminders start again
+            # Handed over because mail does not reach this person: an automatic reminder would
+            # issue yet another link and kill this one, so none follows this send.
+            inv.auto_reminded = NO_AUTO_REMINDERS
             inv.overdue_at = now + ctx.settings.overdue_after
             inv.expires_at = now + ctx.settings.invite_expiry
             s.add(inv)

@@ -163,5 +163,26 @@ def write_rows(ctx: Ctx, what: str, rows: Sequence[Any], fmt: str, path: str | P
             target = exports_dir(ctx) / target
     if target.is_dir():
         raise Refused(f"{str(target)[:200]} is a directory: give a file name")
-    written = write_private(target, text)
+    team = _check_target(ctx, target)
+    # In the team's data directory the group shares it, as it shares the database;
+    # anywhere else (a home, /tmp) it is the owner's alone.
+    written = write_private(target, text, 0o640 if team else 0o600)
     return ExportFile(str(written), len(rows), fmt)
+
+
+def _check_target(ctx: Ctx, target: Path) -> bool:
+    """Refuse a path that would replace the database, its key or anything else of the data
+    directory but its exports (`../licensedesk.db.key` typed as an export's name would lock
+    the whole team out); True when the file lands in the team's exports directory."""
+    real = target.parent.resolve() / target.name
+    data = Path(ctx.settings.data_dir).resolve()
+    exports = exports_dir(ctx).resolve()
+    url = ctx.settings.resolved_database_url
+    db = Path(url.removeprefix("sqlite:///")).resolve() if url.startswith("sqlite:///") else None
+    own = {ctx.settings.resolved_secret_file.resolve()}
+    if db is not None:
+        own |= {db, *(db.with_name(db.name + end) for end in ("-wal", "-shm", "-journal"))}
+    if real in own or (real.is_relative_to(data) and not real.is_relative_to(exports)):
+        raise Refused(f"{str(target)[:200]} is one of licensedesk's own files or inside its "
+                      f"data directory: export under {exports} or elsewhere")
+    return real.is_relative_to(exports)

@@ -285,3 +285,38 @@ def test_what_an_export_needs(desk: Desk, lic: int, tmp_path: Path) -> None:
     link.symlink_to(target)
     desk.export_file("clients", "csv", str(link))
     assert target.read_text() == "keep" and not link.is_symlink()
+
+
+@pytest.mark.parametrize("name", ["../licensedesk.db", "../licensedesk.db.key",
+                                  "../licensedesk.db-wal", "../mailbox/x.csv", "../x.csv"])
+def test_an_export_never_replaces_licensedesks_own_files(desk: Desk, name: str) -> None:
+    # Found by the attack on issues 12/13: "Export as… ../licensedesk.db.key" replaced the
+    # key with CSV and locked the whole team out.
+    data = Path(desk.ctx.settings.data_dir)
+
+    def files() -> dict[Path, bytes]:  # SQLite's -shm and -wal move with every read
+        return {p: p.read_bytes() for p in data.rglob("*")
+                if p.is_file() and not p.name.endswith(("-shm", "-wal"))}
+
+    before = files()
+    with pytest.raises(Refused, match="licensedesk's own files"):
+        desk.export_file("clients", "csv", name)
+    with pytest.raises(Refused, match="licensedesk's own files"):
+        desk.export_file("clients", "csv", str((data / "exports" / name).resolve()))
+    assert files() == before
+
+
+def test_an_export_outside_the_team_directory_is_the_owners_alone(desk: Desk,
+                                                                  tmp_path: Path) -> None:
+    inside = Path(desk.export_file("clients", "csv").path)
+    outside = Path(desk.export_file("clients", "csv", str(tmp_path / "mine.csv")).path)
+    assert stat.S_IMODE(inside.stat().st_mode) == 0o640  # the team shares the data dir
+    assert stat.S_IMODE(outside.stat().st_mode) == 0o600
+
+
+def test_a_planted_temporary_name_does_not_stop_an_export(desk: Desk, tmp_path: Path) -> None:
+    # Another account planting the old predictable ".NAME.PID.tmp" made exports fail.
+    (tmp_path / f".report.csv.{os.getpid()}.tmp").symlink_to(tmp_path / "elsewhere")
+    done = desk.export_file("clients", "csv", str(tmp_path / "report.csv"))
+    assert Path(done.path).read_text(encoding="utf-8").startswith("id,")
+    assert not (tmp_path / "elsewhere").exists()

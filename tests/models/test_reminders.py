@@ -267,3 +267,21 @@ def test_four_scanners_keep_the_rate_limit(dbctx: Ctx, me: StaffRef, license_id:
     barrier = FORK.Barrier(4)
     got = run_all(_scan_through, [(url, data_dir, 4, times, barrier)] * 4, timeout=240)
     assert sum(got) == sum(reminders(dbctx).values()) == 4, got
+
+
+def test_a_link_handed_over_by_hand_is_not_killed_by_an_automatic_reminder(
+        remind_ctx: Ctx, me: StaffRef, license_id: int, clock: FixedClock) -> None:
+    # Found by the attack on issues 12/13: a reminder issues a new link, so one 24 h after a
+    # link handed over by hand locked the invitee out. A handed-over send gets none; a later
+    # send (resend) starts the schedule again.
+    from models.accept import lookup
+    from models.handover import hand_over_link
+
+    (inv_id,) = invite_n(remind_ctx, me, license_id, 1)
+    link, _row = hand_over_link(remind_ctx, me, inv_id)
+    clock.advance(100 * H)
+    assert scan_auto_remind(remind_ctx) == 0
+    assert lookup(remind_ctx, link.rsplit("/", 1)[1]).email == "p0@client.example"
+    resend(remind_ctx, me, [inv_id])
+    clock.advance(25 * H)
+    assert scan_auto_remind(remind_ctx) == 1
