@@ -16,6 +16,7 @@ from sqlmodel import Session
 from models.audit import record
 from models.context import Ctx
 from models.errors import NotFound, Refused
+from models.outbox import cancel_queued
 from models.products import PRODUCTS, RESENDABLE_STATUSES
 from models.roles import acting
 from models.settings import Settings
@@ -59,6 +60,8 @@ def hand_over_link(ctx: Ctx, actor: StaffRef, invitation_id: int) -> tuple[str, 
             inv.expires_at = now + ctx.settings.invite_expiry
             s.add(inv)
             s.flush()
+            # A mail still waiting would carry the link that just died.
+            cancel_queued(s, inv.id or 0, "its link was replaced by one handed over by hand")
             record(s, now, actor.email, "invitation.handed_over",
                    f"link handed over by {actor.name or actor.email} for {inv.email} "
                    f"as {inv.role} (send #{inv.send_no}); no mail sent",

@@ -333,6 +333,16 @@ def mark_failed(ctx: Ctx, mail_id: int, owner: str, error: str) -> bool:
     return True
 
 
+def cancel_queued(session: Session, invitation_id: int, reason: str) -> int:
+    """Queued mails of this invitation that will not be sent: their link died with a newer
+    one. A row a relay holds at this moment may still go; its record then finds it gone."""
+    res = session.execute(update(OutboxMail).where(
+        col(OutboxMail.invitation_id) == invitation_id, col(OutboxMail.status) == "queued",
+        col(OutboxMail.lease_owner).is_(None),
+    ).values(status="cancelled", token_sealed=None, last_error=reason))
+    return rowcount(res)
+
+
 def list_outbox(ctx: Ctx, status: str | None = None, limit: int = 200,
                 offset: int = 0) -> list[OutboxRow]:
     q = select(OutboxMail).order_by(col(OutboxMail.id).desc()).offset(offset).limit(limit)

@@ -130,3 +130,23 @@ def test_a_viewer_may_not_hand_over_a_link(ctx: Ctx, staff: StaffRef) -> None:
         hand_over_link(ctx, viewer, invited.invitation_id)
     with ctx.db.read() as s:
         assert s.get(Invitation, invited.invitation_id).times_sent == 1  # type: ignore[union-attr]
+
+
+def test_a_mail_still_waiting_is_cancelled_not_sent_with_a_dead_link(
+        ctx: Ctx, staff: StaffRef) -> None:
+    # Found by the attack on issue 12: a link handed over before the relay ran let the queued
+    # invitation mail go out later with the link that had just died.
+    from models.outbox import claim
+
+    invited = new_invitation(ctx, staff, take=False)  # its mail still queued
+    with ctx.db.read() as s:
+        (before,) = s.execute(select(OutboxMail.status).where(
+            OutboxMail.invitation_id == invited.invitation_id)).scalars().all()
+    assert before == "queued"
+    hand_over_link(ctx, staff, invited.invitation_id)
+    with ctx.db.read() as s:
+        (mail,) = s.execute(select(OutboxMail).where(
+            OutboxMail.invitation_id == invited.invitation_id)).scalars().all()
+    assert mail.status == "cancelled" and mail.token_sealed is None
+    assert "handed over by hand" in (mail.last_error or "")
+    assert claim(ctx, "relay-1") == []  # the relay never picks it up

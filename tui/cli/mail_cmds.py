@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
     from models.context import Ctx
 
-OUTBOX_STATUSES = ["queued", "sent", "failed"]
+OUTBOX_STATUSES = ["queued", "sent", "failed", "cancelled"]
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
