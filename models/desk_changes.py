@@ -104,10 +104,12 @@ class Changes(Seat):
 
         return revoke(self.ctx, self.staff, ids)
 
-    def change_role(self, invitation_id: int, role: str) -> str:
+    def change_role(self, invitation_id: int, role: str, confirmed: bool = False) -> str:
+        """NeedsConfirmation when it makes someone outside the client's domains an
+        Administrator: ask, then call again with `confirmed` (audited)."""
         from models.invitations import change_role
 
-        return change_role(self.ctx, self.staff, invitation_id, role)
+        return change_role(self.ctx, self.staff, invitation_id, role, confirmed)
 
     # staff -------------------------------------------------------------------------------
 

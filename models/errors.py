@@ -31,6 +31,10 @@ class FileProblem(DomainError):
     too large, not readable as text; the message says which and what to do."""
 
 
+class NeedsConfirmation(Refused):
+    """Refused until the person confirms (an Administrator outside the client's domains)."""
+
+
 class NoStaffIdentity(DomainError):
     """This login is not (or no longer) on the staff; the message says whom to ask."""
 

@@ -18,7 +18,7 @@ from sqlmodel import Session, col
 from models.audit import AuditText, record
 from models.context import Ctx
 from models.domains import outside as outside_domains
-from models.errors import DomainError, InviteRefused, NotFound, Refused
+from models.errors import DomainError, InviteRefused, NeedsConfirmation, NotFound, Refused
 from models.languages import check_language, invitee_language
 from models.outbox import count_recent_invite_mails, enqueue
 from models.products import (
@@ -91,8 +91,7 @@ def plan_invites(
     }
     budget = ctx.settings.rate_limit_per_org - count_recent_invite_mails(
         session, org.id or 0, now - ctx.settings.rate_limit_window)
-    own = tuple(session.execute(select(col(OrganizationDomain.domain)).where(
-        col(OrganizationDomain.organization_id) == org.id)).scalars()) if org.id else ()
+    own = _own_domains(session, org)
     seen: set[str] = set()
     outcomes: list[InviteOutcome] = []
     keys: list[str] = []
@@ -425,19 +424,37 @@ def revoke(ctx: Ctx, actor: StaffRef, ids: Sequence[int]) -> ActionResult:
         return ActionResult(tuple(done), tuple(skipped))
 
 
-def change_role(ctx: Ctx, actor: StaffRef, invitation_id: int, role_name: str) -> str:
-    """Change the role of an open invitation; returns the role's canonical name."""
+def _own_domains(session: Session, org: Organization) -> tuple[str, ...]:
+    return tuple(session.execute(select(col(OrganizationDomain.domain)).where(
+        col(OrganizationDomain.organization_id) == org.id)).scalars()) if org.id else ()
+
+
+def change_role(ctx: Ctx, actor: StaffRef, invitation_id: int, role_name: str,
+                confirmed: bool = False) -> str:
+    """Change the role of an open invitation; returns the role's canonical name. Making
+    someone outside the client's domains an Administrator needs `confirmed`, as inviting them
+    as one does (NeedsConfirmation otherwise), and the confirmation is audited."""
     now = ctx.now()
     with acting(ctx, actor, "invitation.change_role") as s:
         (inv,) = _pick(s, [invitation_id])
         if inv.status not in OPEN_STATUSES:
             raise Refused(f"{inv.email} is {inv.status}; only an open invitation can change role")
-        lic, _org = _load(s, inv.license_id)
+        lic, org = _load(s, inv.license_id)
         prod = PRODUCTS[lic.product]
         role = prod.role(role_name)
         if role is None:
             raise Refused(f"{prod.label} has no role {role_name!r}; "
                           f"choose {', '.join(prod.role_names)}")
+        own = _own_domains(s, org)
+        if role.name == ADMIN.name != inv.role and outside_domains(inv.email, own):
+            if not confirmed:
+                raise NeedsConfirmation(
+                    f"{inv.email} is outside {org.name}'s domains ({', '.join(own)}); "
+                    f"an {ADMIN.name} there needs a confirmation")
+            record(s, now, actor.email, "invitation.confirmed",
+                   f"{actor.name or actor.email} confirmed {inv.email} as {ADMIN.name} "
+                   "outside the organization's domains", organization_id=inv.organization_id,
+                   license_id=inv.license_id, invitation_id=inv.id)
         if role.name != inv.role:
             record(s, now, actor.email, "invitation.role_changed",
                    f"changed {inv.email} from {inv.role} to {role.name}",

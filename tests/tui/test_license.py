@@ -186,3 +186,27 @@ async def test_change_made_elsewhere_shows_up(app: LicenseDeskApp, ctx: Ctx,
         await _open_users(app, pilot, data.acme_license)
         revoke(ctx, app.staff, [data.invitations["bob@acme.example"]])  # type: ignore[arg-type]
         await until(pilot, lambda: table_rows(app, "#users-table")[1][3] == "✕ revoked")
+
+
+async def test_an_outside_agent_made_administrator_is_asked_first(
+        app: LicenseDeskApp, ctx: Ctx, data: Data) -> None:
+    # Found by the attack on issue 12: the role key skipped the domain guard.
+    from models.invitations import invite
+    from models.views import InviteRequest
+
+    invite(ctx, app.staff, data.acme_license,  # type: ignore[arg-type]
+           [InviteRequest("zed@outside.example", "Agent")])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await _open_users(app, pilot, data.acme_license)
+        emails = [r[1] for r in table_rows(app, "#users-table")]
+        await pilot.press(*["down"] * emails.index("zed@outside.example"), "o")
+        await settle(pilot)
+        assert isinstance(app.screen, RolePicker)
+        await pilot.press("up", "enter")  # Agent -> Administrator
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)  # asked, nothing changed yet
+        assert _status(ctx, data.acme_license)["zed@outside.example"][2] == "Agent"
+        await pilot.press("y")
+        await settle(pilot)
+        assert _status(ctx, data.acme_license)["zed@outside.example"][2] == "Administrator"

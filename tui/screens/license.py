@@ -53,6 +53,16 @@ class _RoleChanged(Message, bubble=False):
     role: str
 
 
+@dataclass
+class _RoleNeedsYes(Message, bubble=False):
+    """The domain asks first: an Administrator outside the client's domains."""
+
+    invitation_id: int
+    email: str
+    role: str
+    question: str
+
+
 class LicenseScreen(BaseScreen, InvitationActions, AutoRemindToggle):
     PLACE = "license"
     BINDINGS = bindings(PLACE)
@@ -268,8 +278,29 @@ class LicenseScreen(BaseScreen, InvitationActions, AutoRemindToggle):
         self.app.push_screen(RolePicker(product.roles, row.role, row.email), picked)
 
     @work(thread=True, group="role", exit_on_error=False)
-    def _change_role(self, invitation_id: int, email: str, role: str) -> None:
-        self.reply(_RoleChanged(email, self.desk.change_role(invitation_id, role)))
+    def _change_role(self, invitation_id: int, email: str, role: str,
+                     confirmed: bool = False) -> None:
+        from models.errors import NeedsConfirmation
+
+        try:
+            done = self.desk.change_role(invitation_id, role, confirmed)
+        except NeedsConfirmation as asked:
+            self.reply(_RoleNeedsYes(invitation_id, email, role, str(asked)))
+            return
+        self.reply(_RoleChanged(email, done))
+
+    @on(_RoleNeedsYes)
+    def _role_needs_yes(self, message: _RoleNeedsYes) -> None:
+        from tui.screens.confirm import ConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._change_role(message.invitation_id, message.email, message.role, True)
+
+        self.app.push_screen(ConfirmScreen(
+            f"Make {clean(message.email)} an {message.role}?",
+            f"{clean(message.question)}. Confirm to go on (your confirmation is recorded).",
+            "Confirm"), answered)
 
     @on(_RoleChanged)
     def _role_changed(self, message: _RoleChanged) -> None:
