@@ -18,7 +18,6 @@ from sqlmodel import col
 
 from models.audit import record
 from models.context import Ctx
-from models.db import rowcount
 from models.errors import DomainError, NotFound, Refused
 from models.roles import acting
 from models.tables import Organization, OrganizationDomain
@@ -115,11 +114,18 @@ def remove_domain(ctx: Ctx, actor: StaffRef, org_id: int, domain: str) -> str:
         org = s.get(Organization, org_id)
         if org is None:
             raise NotFound(f"no organization with id {org_id}")
-        gone = s.execute(delete(OrganizationDomain).where(
+        left = s.execute(select(col(OrganizationDomain.domain)).where(
+            col(OrganizationDomain.organization_id) == org_id)).scalars().all()
+        if key not in left:
+            raise Refused(f"{key} is not a domain of {org.name}")
+        if len(left) == 1:
+            # With no domains nobody is outside, and the Administrator guard would be off
+            # without anyone having said so.
+            raise Refused(f"{key} is {org.name}'s last domain: add the new one first, "
+                          "then remove this one")
+        s.execute(delete(OrganizationDomain).where(
             col(OrganizationDomain.organization_id) == org_id,
             col(OrganizationDomain.domain) == key))
-        if not rowcount(gone):
-            raise Refused(f"{key} is not a domain of {org.name}")
         record(s, now, actor.email, "organization.domain_removed",
                f"removed domain {key} from {org.name}", organization_id=org_id)
     return key

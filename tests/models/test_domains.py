@@ -169,3 +169,14 @@ def test_0004_upgrades_a_database_with_organizations_and_invitations(tmp_path: P
         (1, None, "abc")]
     assert con.execute("PRAGMA foreign_key_check").fetchall() == []
     con.close()
+
+
+def test_the_last_domain_stays(dbctx: Ctx, me: StaffRef, org_id: int) -> None:
+    # Found by the attack on issue 12: removing every domain switched the Administrator
+    # guard off (with no domains nobody is outside), without a word.
+    with pytest.raises(Refused, match="last domain: add the new one first"):
+        remove_domain(dbctx, me, org_id, "acme.example")
+    assert domains(dbctx, org_id) == ("acme.example",)
+    add_domain(dbctx, me, org_id, "acme.de")
+    assert remove_domain(dbctx, me, org_id, "acme.example") == "acme.example"
+    assert domains(dbctx, org_id) == ("acme.de",)
