@@ -157,6 +157,10 @@ def write_rows(ctx: Ctx, what: str, rows: Sequence[Any], fmt: str, path: str | P
     text = render_rows(what, rows, fmt, bom=bom)
     if path is None or not str(path).strip():
         target = default_path(exports_dir(ctx), label or what, fmt, ctx.now())
+        n = 1
+        while target.exists():  # two exports in one second each keep their own file
+            n += 1
+            target = target.with_name(f"{target.stem.split('~')[0]}~{n}{target.suffix}")
     else:
         target = Path(str(path).strip()).expanduser()
         if not target.is_absolute():

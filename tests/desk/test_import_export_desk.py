@@ -320,3 +320,11 @@ def test_a_planted_temporary_name_does_not_stop_an_export(desk: Desk, tmp_path: 
     done = desk.export_file("clients", "csv", str(tmp_path / "report.csv"))
     assert Path(done.path).read_text(encoding="utf-8").startswith("id,")
     assert not (tmp_path / "elsewhere").exists()
+
+
+def test_two_exports_in_the_same_second_keep_two_files(desk: Desk) -> None:
+    first = desk.export_file("clients", "csv")
+    second = desk.export_file("clients", "csv")  # the injected clock has not moved
+    third = desk.export_file("clients", "csv")
+    assert len({first.path, second.path, third.path}) == 3
+    assert all(Path(p.path).exists() for p in (first, second, third))
