@@ -4,7 +4,6 @@ a commit. Mixed into `models.desk.Desk`."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from models.desk_seat import Seat
 from models.views import (
@@ -16,9 +15,6 @@ from models.views import (
     StaffRef,
     Terms,
 )
-
-if TYPE_CHECKING:
-    pass
 
 
 class Changes(Seat):

@@ -6,9 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from models.desk_seat import Seat
-from models.views import (
-    InvitationRow,
-)
+from models.views import InvitationRow
 
 if TYPE_CHECKING:
     from models.outbox import OutboxRow

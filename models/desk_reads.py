@@ -3,8 +3,6 @@ Mixed into `models.desk.Desk`."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from models.desk_seat import Seat
 from models.views import (
     AuditRow,
@@ -17,9 +15,6 @@ from models.views import (
     StaffRow,
     UserRow,
 )
-
-if TYPE_CHECKING:
-    pass
 
 
 class Reads(Seat):

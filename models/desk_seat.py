@@ -3,16 +3,9 @@ checks every part of the desk shares."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from models.context import Ctx
 from models.roles import NEEDS, WORDS, allowed
-from models.views import (
-    StaffRef,
-)
-
-if TYPE_CHECKING:
-    pass
+from models.views import StaffRef
 
 
 class Seat:
