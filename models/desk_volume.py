@@ -149,6 +149,14 @@ class Volume(Changes):
 
         return set_prefs(self.ctx, self.staff, notify, digest_hour, digest_zone)
 
+    @staticmethod
+    def check_notify(notify: str | None = None, digest_hour: int | str | None = None,
+                     digest_zone: str | None = None) -> None:
+        """Refuse bad preferences as `set_notify` would, writing nothing."""
+        from models.digest import check_prefs
+
+        check_prefs(notify, digest_hour, digest_zone)
+
     def welcome(self) -> SinceReport:
         """What changed since I last had the console open; the console is open from now."""
         from models.digest import welcome

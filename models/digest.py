@@ -58,10 +58,10 @@ def get_prefs(ctx: Ctx, staff_id: int) -> NotifyPrefs:
         return prefs_of(row)
 
 
-def set_prefs(ctx: Ctx, actor: StaffRef, notify: str | None = None,
-              hour: int | str | None = None, zone_name: str | None = None) -> NotifyPrefs:
-    """Change your own notification preferences (audited); what is not given stays. The hour
-    may be text as typed in a form."""
+def check_prefs(notify: str | None = None, hour: int | str | None = None,
+                zone_name: str | None = None) -> tuple[str | None, int | None, str | None]:
+    """The preferences as `set_prefs` stores them, or the Refused it would raise, writing
+    nothing: a command that changes more than these checks them before any write."""
     if isinstance(hour, str):
         typed = hour
         try:
@@ -78,6 +78,14 @@ def set_prefs(ctx: Ctx, actor: StaffRef, notify: str | None = None,
     if zone_name is not None:
         zone_name = zone_name.strip()
         zone(zone_name)
+    return notify, hour, zone_name
+
+
+def set_prefs(ctx: Ctx, actor: StaffRef, notify: str | None = None,
+              hour: int | str | None = None, zone_name: str | None = None) -> NotifyPrefs:
+    """Change your own notification preferences (audited); what is not given stays. The hour
+    may be text as typed in a form."""
+    notify, hour, zone_name = check_prefs(notify, hour, zone_name)
     with ctx.db.write() as s:
         row = s.get(Staff, actor.id)
         if row is None or not row.active:

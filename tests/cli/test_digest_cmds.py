@@ -72,3 +72,32 @@ def test_digest_lists_what_happened(cli: Cli, lic: int) -> None:
     assert "ann@client.example has not picked up" in text.out and f"license #{lic}" in text.out
     refused(cli, "digest", "--since", "soon", says="not a duration")
     refused(cli, "digest", "--since", "0s", says="1s to 3650d")
+
+
+
+def _mine() -> tuple[str, str]:
+    """(notify, name) of this login, read straight from the database."""
+    from models.digest import get_prefs
+    from models.staff import current_staff
+
+    ctx = Ctx.open(load_settings())
+    try:
+        me = current_staff(ctx)
+        return get_prefs(ctx, me.id).notify, me.name
+    finally:
+        ctx.db.dispose()
+
+
+def test_staff_me_changes_both_or_neither(cli: Cli) -> None:
+    # Found by the hypothesis sweep: --notify was stored, then a bad --name refused the
+    # command, exit 1 with half of it written.
+    assert cli("staff", "me", "--notify", "each").code == 0
+    before = _mine()
+    bad_name = cli("staff", "me", "--name", "A\nB", "--notify", "none")
+    assert bad_name.code != 0
+    bad_zone = cli("staff", "me", "--name", "Sam Two", "--zone", "Mars/Olympus")
+    assert bad_zone.code != 0
+    assert _mine() == before
+    ok = cli("staff", "me", "--name", "Sam Two", "--notify", "none")
+    assert ok.code == 0, ok.err
+    assert _mine() == ("none", "Sam Two")

@@ -103,7 +103,12 @@ def cmd_me(args: argparse.Namespace) -> int:
         return cmd_notify(args)
     if args.name is None and args.email is None:
         raise CliError("give --name, --email or both (or --notify, --digest-hour, --zone)")
+    desk = open_desk(args)
+    if wants_notify(args):
+        # Both or neither: the preferences are checked before the name and e-mail are
+        # written, and stored after, so a refusal of either leaves everything as it was.
+        desk.check_notify(args.notify, args.digest_hour, args.zone)
+    me = desk.update_me(args.name, args.email)
     if wants_notify(args):
         apply_notify(args)
-    me = open_desk(args).update_me(args.name, args.email)
     return _show(args, me, f"{me.login}: {me.name} <{me.email}>")

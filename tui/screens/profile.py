@@ -123,10 +123,15 @@ class ProfileDialog(ModalScreen["StaffRef | None"], DeskNode):
 
     @work(thread=True, group="profile", exit_on_error=False)
     def _save(self, name: str, email: str, prefs: tuple[str, str, str] | None) -> None:
+        # Both or neither: the preferences are checked before the name and e-mail are
+        # written and stored after, so a refusal of either leaves everything as it was.
         changed = False
         if prefs is not None:
+            self.desk.check_notify(*prefs)
+        me = self.desk.update_me(name=name, email=email)
+        if prefs is not None:
             changed = self.desk.set_notify(*prefs) != self.prefs
-        self.reply(_Saved(self.desk.update_me(name=name, email=email), changed))
+        self.reply(_Saved(me, changed))
 
     @on(WorkFailed)
     def _refused(self, message: WorkFailed) -> None:
