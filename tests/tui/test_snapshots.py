@@ -15,7 +15,7 @@ from models.context import Ctx
 from models.scans import scan_overdue
 from models.timeutil import FixedClock
 from models.views import StaffRef
-from tests.tui.conftest import Data, settle
+from tests.tui.conftest import Data, settle, until
 from tests.tui.helpers_accept import tokens
 from tui.app import LicenseDeskApp
 
@@ -39,6 +39,13 @@ def _before(*keys: str, license_tab: str | None = None) -> Any:
         if license_tab:
             pilot.app.open_license(1, license_tab)
             await settle(pilot)
+            # The tab's rows come from a worker; on a busy machine the first settle may end
+            # before they are in and laid out (the History columns were seen squashed).
+            if license_tab in ("users", "history"):
+                table = f"#{license_tab}-table"
+                await until(pilot, lambda: bool(pilot.app.screen.query(table))
+                            and pilot.app.screen.query_one(table).row_count > 0)
+                await settle(pilot)
         await pilot.press(*keys)
         await settle(pilot)
 
