@@ -43,6 +43,9 @@ DURATIONS = (
 # Retrying at once is a choice (tests and local relays make it); every other period is > 0.
 ZERO_ALLOWED = frozenset({"smtp_retry_base"})
 SECRET_FIELDS = frozenset({"smtp_password"})
+# The words a bool setting takes (pydantic's), for the settings that also take a word.
+_ON = frozenset({"1", "true", "t", "yes", "y", "on"})
+_OFF = frozenset({"0", "false", "f", "no", "n", "off"})
 DATABASE_SCHEMES = ("sqlite", "postgresql", "postgres", "postgresql+psycopg")
 
 
@@ -116,6 +119,10 @@ class Settings(BaseSettings):
     # The text cursor blinks; None: not over SSH (SSH_CONNECTION set), where each blink is
     # bytes on the wire. Read once at start by the console (`tui.prefs.cursor_blink`).
     blink: bool | None = None
+    # Mouse tracking in the console: "on" (clicks, wheel, drags), "hover" (pointer motion too)
+    # or "off" (the terminal's own selection); yes/no, true/false, 1/0 are on/off. Read once
+    # at start by the console (`tui.prefs.mouse_mode`), switched there at run time.
+    mouse: Literal["on", "hover", "off"] = "on"
 
     overdue_after: timedelta = timedelta(hours=48)
     invite_expiry: timedelta = timedelta(days=7)
@@ -167,6 +174,14 @@ class Settings(BaseSettings):
         if value <= timedelta(0) and not (info.field_name in ZERO_ALLOWED and not value):
             raise ValueError("must be more than 0 (use e.g. 90s, 15m, 48h, 7d)")
         return value
+
+    @field_validator("mouse", mode="before")
+    @classmethod
+    def _mouse(cls, value: Any) -> Any:
+        word = str(value).strip().lower()
+        if isinstance(value, bool) or word in _ON | _OFF:
+            return "on" if word in _ON else "off"
+        return word if isinstance(value, str) else value
 
     @field_validator("auto_remind", mode="before")
     @classmethod

@@ -1,5 +1,5 @@
-"""The saved theme and the cursor blink, read before the first frame without loading the
-settings machinery.
+"""The saved theme, the cursor blink and the mouse, read before the first frame without
+loading the settings machinery.
 
 models.settings pulls in pydantic (as slow to import as Textual), so the console reads the
 keys it needs at start-up straight from the same TOML file; everything else is loaded in
@@ -9,6 +9,7 @@ a worker after the first paint.
 from __future__ import annotations
 
 import os
+from typing import Literal
 
 from models.location import config_values, setting
 
@@ -35,3 +36,19 @@ def cursor_blink() -> bool:
     if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
         return value.strip().lower() in _TRUE
     return not os.environ.get("SSH_CONNECTION")
+
+
+MouseMode = Literal["on", "hover", "off"]
+
+
+def mouse_mode() -> MouseMode:
+    """Mouse tracking (`LICENSEDESK_MOUSE`, or `mouse` in the config file; `tui.mouse`):
+    "on" (clicks, wheel, drags; also yes/true/1), "hover" (pointer motion too) or "off"
+    (also no/false/0: the terminal's own selection). Unset or unknown: on."""
+    value = setting("mouse")
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    word = value.strip().lower() if isinstance(value, str) else ""
+    if word == "hover":
+        return "hover"
+    return "off" if word in _FALSE else "on"

@@ -1,0 +1,93 @@
+"""Mouse tracking as the person chose it (`LICENSEDESK_MOUSE`), and a table hover that
+repaints only the rows it leaves and enters.
+
+    on     clicks, the wheel and drags (button-event tracking, mode 1002): the pointer's
+           motion is not reported, so moving it over the console sends nothing
+    hover  also every motion (mode 1003): table rows and keys light up under the pointer
+    off    no tracking at all: the terminal's own selection works with a plain drag
+
+Textual's Linux driver always asks for 1003, so every pointer motion over SSH is a report
+up and, with hover, a repaint down. `MouseDriver` asks for what the mode needs, and the
+palette's "Mouse on/off" switches tracking at run time.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.coordinate import Coordinate
+from textual.drivers.linux_driver import LinuxDriver
+from textual.widgets import DataTable
+
+from tui.prefs import MouseMode
+
+# Tracking and its encodings: 1000 clicks and wheel, 1002 drags, 1003 any motion, 1015 and
+# 1006 the report formats Textual reads.
+_ENABLE = {"on": ("1000", "1002", "1015", "1006"), "hover": ("1000", "1003", "1015", "1006")}
+_DISABLE = ("1000", "1002", "1003", "1015", "1006")
+
+
+class MouseDriver(LinuxDriver):
+    """Textual's Linux driver with tracking per `mode` (read from the app at start)."""
+
+    def __init__(self, app: Any, **kwargs: Any) -> None:
+        super().__init__(app, **kwargs)
+        self.mode: MouseMode = getattr(app, "mouse_mode", "on")
+
+    def _enable_mouse_support(self) -> None:
+        if not self._mouse or self.mode == "off":
+            return
+        self.write("".join(f"\x1b[?{m}h" for m in _ENABLE[self.mode]))
+        self.flush()
+
+    def _enable_mouse_pixels(self) -> None:
+        if self.mode != "off":
+            super()._enable_mouse_pixels()
+
+    def _disable_mouse_support(self) -> None:
+        if not self._mouse:
+            return
+        self.write("".join(f"\x1b[?{m}l" for m in _DISABLE))
+        self.flush()
+
+    def set_mode(self, mode: MouseMode) -> None:
+        """Track as `mode` says from now on (off: the terminal selects text again)."""
+        self._disable_mouse_support()
+        self.mode = mode
+        self._enable_mouse_support()
+
+
+def quiet_table_hover() -> None:
+    """Pointer over a DataTable: repaint the row it left and the row it entered, nothing else.
+
+    Textual 8 repaints the whole table each time the pointer crosses into another row: each
+    row's cells carry their own mouse meta, so the style under the pointer gets a new link
+    id and the link highlight (`watch_hover_style`) refreshes everything, though no table
+    here holds a link. It also repaints the hovered row on every motion report, and on
+    leaving a row repaints only its first cell. Patched on the class, once: every table of
+    the console is a DataTable or a subclass of it.
+    """
+    if getattr(DataTable, "_quiet_hover", False):
+        return
+    show_hover = DataTable._set_hover_cursor
+    watch_coordinate = DataTable.watch_hover_coordinate
+
+    def watch_hover_style(self: DataTable[Any], old: Any, new: Any) -> None:
+        """No links in a table: nothing to highlight."""
+
+    def _set_hover_cursor(self: DataTable[Any], active: bool) -> None:
+        if active != self._show_hover_cursor:
+            show_hover(self, active)
+
+    def watch_hover_coordinate(self: DataTable[Any], old: Coordinate,
+                               value: Coordinate) -> None:
+        if self.cursor_type != "row":
+            watch_coordinate(self, old, value)
+        elif old.row != value.row:
+            self.refresh_row(old.row)
+            self.refresh_row(value.row)
+
+    DataTable.watch_hover_style = watch_hover_style  # type: ignore[method-assign,assignment]
+    DataTable._set_hover_cursor = _set_hover_cursor  # type: ignore[method-assign]
+    DataTable.watch_hover_coordinate = watch_hover_coordinate  # type: ignore[method-assign]
+    DataTable._quiet_hover = True  # type: ignore[attr-defined]
