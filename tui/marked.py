@@ -7,15 +7,16 @@ from collections.abc import Iterable
 from typing import Generic, TypeVar
 
 from rich.text import Text
-from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist
+
+from tui.fit import FitTable
 
 Row = TypeVar("Row")
 
 MARK = "mark"  # the key of the ✓ column, for tables that show one
 
 
-class MarkedTable(DataTable[object], Generic[Row]):
+class MarkedTable(FitTable[object], Generic[Row]):
     """Rows kept by key beside the cells; `marked` holds the keys marked with space."""
 
     def __init__(self, *, id: str | None = None) -> None:

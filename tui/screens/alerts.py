@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Header, Static
 from tui.cells import cell, when
 from tui.commands import bindings, key
 from tui.exporting import ExportKind
+from tui.fit import Col
 from tui.marked import MarkedTable
 from tui.messages import AlertsChanged, OpenLicense
 from tui.screens.base import BaseScreen
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
     from models.views import NotificationRow
 
 KIND = {"accepted": "● accepted", "overdue": "◷ overdue", "failed": "✖ failed"}
+# Cut as the window narrows: the time, then the kind; what happened, and the unread dot, stay.
+COLUMNS = (Col(""), Col("When", keep=1), Col("Kind", keep=2), Col("What", keep=3, least=12))
 
 
 @dataclass
@@ -54,7 +57,7 @@ class AlertsScreen(BaseScreen):
         return self.query_one("#alerts", MarkedTable)
 
     def on_mount(self) -> None:
-        self.table.add_columns("", "When", "Kind", "What")
+        self.table.add_fit_columns(*COLUMNS)
         self.table.focus()
         super().on_mount()
         self.watch(self.desk_app, "unread", lambda _n: self.load(), init=False)
@@ -74,10 +77,9 @@ class AlertsScreen(BaseScreen):
         current = table.cursor_row
         table.clear()
         table.keep((str(n.id), n) for n in rows)
-        width = max(self.app.size.width, 60)  # the terminal, known before layout
         for n in rows:
             table.add_row(Text(" " if n.read else "•", style="bold"), cell(when(n.created_at)),
-                          cell(KIND.get(n.kind, n.kind)), cell(n.text, width - 30),
+                          cell(KIND.get(n.kind, n.kind)), cell(n.text),
                           key=str(n.id))
         if rows:
             table.move_cursor(row=min(current, len(rows) - 1))

@@ -12,18 +12,27 @@ from textual.message import Message
 from textual.widgets import DataTable, Header, Static
 
 from tui.actions import Acted, InvitationActions
-from tui.cells import cell, status, when
+from tui.cells import cell, status
 from tui.commands import bindings, key
 from tui.exporting import ExportKind
+from tui.fit import Col
 from tui.marked import MarkedTable
 from tui.messages import OpenLicense
-from tui.panes.users import SHORT_ROLE
+from tui.panes.users import inviter_cell, role_cell, stamp_cell
 from tui.screens.base import BaseScreen
 from tui.widgets.age_bars import AgeBars
 from tui.widgets.footer import KeyFooter
 
 if TYPE_CHECKING:
     from models.views import InvitationRow
+
+# As the window narrows the columns give way in this order: the inviter, the product, the
+# role, the date (the list is oldest first anyway), the organization, the status (short
+# forms first, then cut); the address, who to chase, stays.
+COLUMNS = (Col("Last sent", keep=4, least=9), Col("Status", keep=6),
+           Col("E-mail", keep=7, least=14), Col("Role", keep=3, least=6),
+           Col("Organization", keep=5, least=10), Col("Product", keep=2),
+           Col("Invited by", keep=1, least=10))
 
 
 @dataclass
@@ -52,8 +61,7 @@ class AttentionScreen(BaseScreen, InvitationActions):
     def on_mount(self) -> None:
         table = self.table
         table.add_mark_column()
-        table.add_columns("Last sent", "Status", "E-mail", "Role", "Organization", "Product",
-                          "Invited by")
+        table.add_fit_columns(*COLUMNS)
         table.focus()
         super().on_mount()
 
@@ -74,16 +82,11 @@ class AttentionScreen(BaseScreen, InvitationActions):
         current = table.cursor_row
         table.clear()
         table.keep((str(r.id), r) for r in rows)
-        # Below 100 columns the columns that decide (when, status, who, where) come first.
-        narrow = self.app.size.width < 100
         for r in rows:
             key = str(r.id)
-            sent = r.sent_at.strftime("%d %b") if narrow else when(r.sent_at)
-            role = SHORT_ROLE.get(r.role, r.role) if narrow else r.role
-            table.add_row(table.mark_cell(key), cell(sent), status(r.status),
-                          cell(r.email, 20 if narrow else 26), cell(role),
-                          cell(r.organization, 16 if narrow else 22),
-                          cell(r.product), cell(r.invited_by, 18), key=key)
+            table.add_row(table.mark_cell(key), stamp_cell(r.sent_at), status(r.status),
+                          cell(r.email), role_cell(r.role), cell(r.organization),
+                          cell(r.product), inviter_cell(r.invited_by), key=key)
         if rows:
             table.move_cursor(row=min(current, len(rows) - 1))
         self._status()

@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.events import Resize
 from textual.message import Message
 from textual.widgets import DataTable, Header, Input, Static
 
 from tui.cells import cell, clean, number
 from tui.commands import bindings, key
 from tui.exporting import ExportKind
+from tui.fit import Col, FitTable
 from tui.messages import OpenOrganization
 from tui.screens.base import BaseScreen
 from tui.widgets.footer import KeyFooter
@@ -25,11 +25,12 @@ if TYPE_CHECKING:
 # About two screens of rows: a short page keeps each keystroke's query and repaint quick.
 PAGE = 60
 
-
-def _widths(total: int) -> tuple[int, int, int]:
-    """Name, client and e-mail columns share what the numbers leave (80 columns still fit)."""
-    room = max(total - 24, 30)
-    return room * 2 // 5, room * 1 // 4, room - room * 2 // 5 - room // 4
+# Narrower windows shrink the names, then cut the data centre, the client's name, the
+# license count, the e-mail and the organization, in that order; Attn, the reason to come
+# here, is never cut.
+COLUMNS = (Col("Organization", keep=5, least=10), Col("Client", keep=2, least=8),
+           Col("Client e-mail", keep=4, least=10), Col("DC", keep=1), Col("Lic", keep=3),
+           Col("Attn", keep=6))
 
 
 @dataclass
@@ -62,13 +63,13 @@ class ClientsScreen(BaseScreen):
         yield SafeInput(placeholder=f"{key(self.PLACE, 'filter')} to filter by organization, "
                         "client name or e-mail",
                         id="filter", compact=True)
-        yield DataTable(id="orgs", cursor_type="row", zebra_stripes=True)
+        yield FitTable(id="orgs", cursor_type="row", zebra_stripes=True)
         yield Static("Loading…", id="status", markup=False)
         yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
-        table = self.query_one("#orgs", DataTable)
-        table.add_columns("Organization", "Client", "Client e-mail", "DC", "Lic", "Attn")
+        table = self.query_one("#orgs", FitTable)
+        table.add_fit_columns(*COLUMNS)
         table.focus()
         super().on_mount()
         if not self.ready:
@@ -111,14 +112,13 @@ class ClientsScreen(BaseScreen):
     def _show(self, page: OrgPage) -> None:
         self.page = page
         table = self.query_one("#orgs", DataTable)
-        name_w, client_w, email_w = _widths(self.app.size.width)
         table.clear()
         self.rows = {}
         for r in page.rows:
             key = str(r.id)
             self.rows[key] = r
-            table.add_row(cell(r.name, name_w), cell(r.client_name, client_w),
-                          cell(r.client_email, email_w), cell(r.data_center.upper()),
+            table.add_row(cell(r.name), cell(r.client_name), cell(r.client_email),
+                          cell(r.data_center.upper()),
                           cell(number(r.licenses)),
                           cell(f"⚠ {r.attention}" if r.attention else "-"), key=key)
         self._status()
@@ -142,10 +142,6 @@ class ClientsScreen(BaseScreen):
             text = f"No organization matches “{clean(self.search)}”" if self.search else \
                 f"No organizations yet: {key(self.PLACE, 'new_org')} makes one"
         self.query_one("#status", Static).update(text)
-
-    def on_resize(self, event: Resize) -> None:
-        if self.page is not None:
-            self._show(self.page)
 
     def export_kind(self) -> ExportKind:
         title = f"clients matching “{self.search}”" if self.search else "clients"

@@ -15,8 +15,12 @@ from textual.widgets import DataTable, Header, Static
 from tui.cells import cell, clean, clean_lines, when
 from tui.commands import key
 from tui.exporting import ExportKind
+from tui.fit import Col, FitTable
 from tui.screens.base import BaseScreen
 from tui.widgets.footer import KeyFooter
+
+# Cut as the window narrows: when it came, then the subject; who it went to stays.
+COLUMNS = (Col("Received", keep=1), Col("To", keep=3, least=14), Col("Subject", keep=2, least=12))
 
 
 @dataclass
@@ -34,13 +38,13 @@ class MailboxScreen(BaseScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield DataTable(id="mails", cursor_type="row", zebra_stripes=True)
+        yield FitTable(id="mails", cursor_type="row", zebra_stripes=True)
         yield Static("", id="status", markup=False)
         yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
-        table = self.query_one("#mails", DataTable)
-        table.add_columns("Received", "To", "Subject")
+        table = self.query_one("#mails", FitTable)
+        table.add_fit_columns(*COLUMNS)
         table.focus()
         super().on_mount()
 
@@ -59,10 +63,9 @@ class MailboxScreen(BaseScreen):
         table = self.query_one("#mails", DataTable)
         table.clear()
         self.mails = {m.id: m for m in mails}
-        width = max(self.app.size.width, 60)  # the terminal, known before layout
         for m in mails:
             table.add_row(cell(when(m.received_at)), cell(m.to, 30),
-                          cell(m.subject, width - 50), key=m.id)
+                          cell(m.subject), key=m.id)
         self.query_one("#status", Static).update(
             f"{len(mails)} mail(s) caught on this machine · "
             f"{key(self.PLACE, 'select_cursor')} reads one")
