@@ -13,6 +13,7 @@ from textual import on
 from textual.app import SystemCommand
 from textual.screen import Screen
 
+from tui import typeahead
 from tui.commands import bindings, palette
 from tui.exporting import ListExport
 from tui.work import DatabaseBack
@@ -29,7 +30,8 @@ class BaseScreen(Screen[Any], ListExport):
 
     def _ready_changed(self, ready: bool) -> None:
         if ready:
-            self.load()
+            # Keys typed while the first load runs act on what it shows (`tui.typeahead`).
+            typeahead.hold_while(self, self.load)
 
     def load(self) -> None:
         """Fetch this screen's data (in a worker); called when the database is ready, and

@@ -18,6 +18,7 @@ from models.desk import PRODUCTS
 from models.errors import DomainError
 from models.text import display
 from models.views import ImportPreview, InviteRequest, InviteResult, LicenseRow
+from tui import typeahead
 from tui.commands import bindings
 from tui.messages import WorkFailed
 from tui.screens.confirm import ConfirmScreen
@@ -85,6 +86,7 @@ class InviteWizard(ModalScreen[InviteResult | None], DeskNode):
         # only if they are still as sent.
         self._sent: Asked | None = None
         self._file_note = ""  # rows of an imported file left out, and why
+        typeahead.hold(self)  # addresses typed while the license loads go into its rows
 
     def compose(self) -> ComposeResult:
         with Vertical(id="invite-dialog"):
@@ -138,6 +140,7 @@ class InviteWizard(ModalScreen[InviteResult | None], DeskNode):
         rows.rows[0].email_input.focus()
         self.query_one("#invite-send", Button).disabled = False
         self._show(event.result)
+        typeahead.ready(self)
 
     # checking as one types ------------------------------------------------------------------
 
@@ -202,6 +205,7 @@ class InviteWizard(ModalScreen[InviteResult | None], DeskNode):
         self._sent = asked
         self.query_one("#invite-send", Button).disabled = True
         self._status(f"Sending {len(requests) + int(add_me)} invitation(s)…")
+        typeahead.hold(self)  # keys typed on wait for the outcome: a refusal keeps the rows
         self.send(asked)
 
     @work(thread=True, exclusive=True, group="invite-send", exit_on_error=False)
@@ -216,6 +220,8 @@ class InviteWizard(ModalScreen[InviteResult | None], DeskNode):
     def _failed(self, event: WorkFailed) -> None:
         """Said on the status line; a refused send also marks each row, if still as sent."""
         sent, error = self._sent, event.error
+        if event.group in ("invite-load", "invite-send"):
+            typeahead.ready(self)
         if event.group == "invite-send":
             self._sent = None
             self.query_one("#invite-send", Button).disabled = self.license is None

@@ -22,6 +22,7 @@ from textual.widgets import Button, ContentSwitcher, Static
 from models.errors import DomainError
 from models.text import display
 from models.views import InviteRequest, OrgRow, Terms
+from tui import typeahead
 from tui.commands import bindings
 from tui.messages import WorkFailed
 from tui.screens.confirm import ConfirmScreen
@@ -64,6 +65,8 @@ class LicenseWizard(Screen[int | None], DeskNode):
         self.step = 0
         # What the last create was asked, to mark its refusal only on rows still as sent.
         self._sent: tuple[list[InviteRequest], bool] | None = None
+        if organization_id is not None:
+            typeahead.hold(self)  # keys typed while it loads go to the terms it opens on
 
     def compose(self) -> ComposeResult:
         yield Static(Text("New license"), id="wizard-title")
@@ -120,6 +123,7 @@ class LicenseWizard(Screen[int | None], DeskNode):
         self.step = step
         self._show_step()
         (self.step_org, self.step_terms, self.step_invites)[step].focus_first()
+        typeahead.ready(self)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "back":
@@ -187,6 +191,7 @@ class LicenseWizard(Screen[int | None], DeskNode):
         if ask_to_confirm(invites.rows, invites.verdicts(), self._create):
             return
         self._sent = invites.asked()
+        typeahead.hold(self)
         self.create(self.org.id, invites.terms, *self._sent)
 
     @work(thread=True, exclusive=True, group="wizard-create", exit_on_error=False)
@@ -203,6 +208,7 @@ class LicenseWizard(Screen[int | None], DeskNode):
     def _failed(self, event: WorkFailed) -> None:
         """A step's or the create's failure, said on the status line; a refused field is
         already marked at the field by its step."""
+        typeahead.ready(self)
         error = event.error
         if isinstance(error, DomainError):
             event.stop()

@@ -19,6 +19,7 @@ from textual.widgets import Input, Select
 from models.errors import DomainError
 from models.products import DATA_CENTERS
 from models.views import OrgRow
+from tui import typeahead
 from tui.messages import WorkFailed
 from tui.widgets.safe_input import SafeInput
 from tui.widgets.wizard_fields import Field, mark_fields
@@ -93,6 +94,7 @@ class OrgForm(Vertical, DeskNode):
             # Created from these very values a moment ago (Back, then on again): not twice.
             self.post_message(self.Created(self._created[1]))
             return
+        typeahead.hold(self.screen)  # keys typed on land where the outcome leads
         self.create(typed)
 
     @work(thread=True, exclusive=True, group="org-create", exit_on_error=False)
@@ -105,9 +107,12 @@ class OrgForm(Vertical, DeskNode):
         self._created = (event.typed, event.org)
         mark_fields(self, {}, NAMES)
         self.post_message(self.Created(event.org))
+        typeahead.ready(self.screen)
 
     @on(WorkFailed)
     def _refused(self, event: WorkFailed) -> None:
         # Marked here, not stopped: the host also says it where it says such things.
+        if event.group == "org-create":
+            typeahead.ready(self.screen)
         if isinstance(event.error, DomainError):
             mark_fields(self, event.error.fields, NAMES)

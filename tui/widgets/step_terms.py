@@ -21,6 +21,7 @@ from models.errors import DomainError
 from models.products import DATA_CENTERS, PAYERS, PLANS
 from models.text import display
 from models.views import OrgRow, Terms
+from tui import typeahead
 from tui.messages import WorkFailed
 from tui.widgets.safe_input import SafeInput
 from tui.widgets.wizard_fields import Field, mark_fields
@@ -102,6 +103,7 @@ class StepTerms(VerticalScroll, DeskNode):
 
     def leave(self) -> None:
         """Check the terms; `Accepted` when the desk takes them."""
+        typeahead.hold(self.screen)  # keys typed on belong to the step the check leads to
         self.check(self.typed())
 
     @work(thread=True, exclusive=True, group="terms", exit_on_error=False)
@@ -111,9 +113,11 @@ class StepTerms(VerticalScroll, DeskNode):
     @on(Accepted)
     def _accepted(self) -> None:
         mark_fields(self, {}, NAMES)
+        typeahead.ready(self.screen)
 
     @on(WorkFailed)
     def _refused(self, event: WorkFailed) -> None:
+        typeahead.ready(self.screen)
         error = event.error
         if isinstance(error, DomainError) and error.fields:
             event.stop()
