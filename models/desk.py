@@ -19,6 +19,7 @@ Every method blocks on the database: call it off the event loop.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from models.context import Ctx
@@ -84,3 +85,13 @@ class Desk(Reads, Reach, Volume):
         """The same desk for this staff member's record as it is now (after a profile or
         role change)."""
         return replace(self, staff=staff)
+
+    def listen(self, wake: Callable[[bool], None],
+               state: Callable[[bool], None]) -> Callable[[], None] | None:
+        """On PostgreSQL, a thread LISTENing for notifications committed anywhere: `wake(mine)`
+        on each (`mine`: for this staff member), `state(healthy)` when its connection is made
+        or lost; both called on that thread. Returns how to stop it; None on SQLite, where
+        polling is the only way. Does not block."""
+        from models.live import listen
+
+        return listen(self.ctx.db, self.staff.id, wake, state)

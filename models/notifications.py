@@ -1,6 +1,7 @@
 """Notifications for the staff member who sent an invitation: accepted, overdue, failed.
 
-Each is a row (the console's toasts and Alerts read it) and a mail to that person's inbox.
+Each is a row (the console's toasts and Alerts read it) and a mail to that person's inbox;
+on PostgreSQL its transaction also wakes every console at commit (models.live).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from sqlmodel import Session, col
 from models.audit import AuditText, record
 from models.context import Ctx
 from models.db import rowcount
+from models.live import announce
 from models.outbox import enqueue
 from models.products import PRODUCTS
 from models.tables import Invitation, License, Notification, Organization, Staff
@@ -79,6 +81,7 @@ def notify_many(
         notes.append((note, st, said))
     session.add_all([n for n, _, _ in notes])
     session.flush()
+    announce(session, (n.staff_id for n, _, _ in notes))
     for note, st, said in notes:
         if st.notify != "each":
             continue  # a daily digest, or the console only (models.digest)
@@ -183,4 +186,6 @@ def mark_read(ctx: Ctx, staff_id: int, ids: list[int] | None = None) -> int:
         stmt = stmt.where(col(Notification.id).in_(ids))
     with ctx.db.write() as s:
         res = s.execute(stmt.values(read_at=ctx.now()))
+        if rowcount(res):
+            announce(s, [staff_id])  # this person's other consoles: the unread count
     return rowcount(res)

@@ -2,6 +2,11 @@
 polling, each new one a toast) and the one status for a database that cannot be reached;
 and the one place a failed worker's error ends up (`worker_failed`).
 
+On PostgreSQL a listener (`Desk.listen`) wakes the watch the moment a notification is
+committed on any host, and tells every screen (`LiveWake`); the poll then slows to
+`LIVE_POLL`, a safety net, and is back at `poll` as soon as the listener loses its
+connection. On SQLite the poll alone.
+
 `StatusApp` is the base of the console's App: it holds the watcher and the outage state, so
 `tui.app` keeps to start-up and navigation.
 """
@@ -14,6 +19,7 @@ from typing import TYPE_CHECKING, Literal
 
 from textual import on, work
 from textual.app import App
+from textual.events import Unmount
 from textual.message import Message
 from textual.reactive import reactive
 from textual.worker import get_current_worker
@@ -22,6 +28,10 @@ from tui.cells import clean
 from tui.work import DatabaseBack, database_unreachable
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from textual.timer import Timer
+
     from models.desk import Desk
     from models.views import NotificationRow, StaffRef
 
@@ -30,6 +40,22 @@ Severity = Literal["information", "warning", "error"]
 TOAST: dict[str, tuple[str, Severity]] = {
     "accepted": ("Accepted", "information"), "overdue": ("Overdue", "warning"),
     "failed": ("Failed", "error")}
+LIVE_POLL = 10.0  # seconds between alert polls while the listener is connected
+
+
+class LiveWake(Message, bubble=False):
+    """Something was committed elsewhere (PostgreSQL): a screen showing what it may have
+    changed looks again now rather than at its next poll."""
+
+
+@dataclass
+class _Woken(Message, bubble=False):
+    mine: bool  # the notification is for this console's staff member
+
+
+@dataclass
+class _Listening(Message, bubble=False):
+    healthy: bool
 
 
 @dataclass
@@ -51,6 +77,9 @@ class StatusApp(App[int]):
     poll: float
     last_alert_id = 0
     _alerts_primed = False
+    alerts_every = 0.0  # the poll's period now: `poll`, or LIVE_POLL while listening
+    _alerts_timer: Timer | None = None
+    _stop_listening: Callable[[], None] | None = None
 
     @property
     def desk(self) -> Desk | None:
@@ -61,8 +90,47 @@ class StatusApp(App[int]):
     def start_alert_watch(self) -> None:
         # The poll also notices the database coming back after an outage: it runs from now
         # on, whatever its first try meets.
-        self.set_interval(self.poll, self._tick, name="alerts")
+        self._poll_every(self.poll)
         self.refresh_unread()
+        if self.desk is not None and self._stop_listening is None:
+            self._stop_listening = self.desk.listen(self._heard, self._listener_state)
+
+    # On the listener's thread: post_message is thread-safe and, unlike call_from_thread,
+    # neither waits for the loop nor fails once the app is gone.
+    def _heard(self, mine: bool) -> None:
+        self.post_message(_Woken(mine))
+
+    def _listener_state(self, healthy: bool) -> None:
+        self.post_message(_Listening(healthy))
+
+    def _poll_every(self, seconds: float) -> None:
+        if seconds == self.alerts_every:
+            return
+        if self._alerts_timer is not None:
+            self._alerts_timer.stop()
+        self.alerts_every = seconds
+        self._alerts_timer = self.set_interval(seconds, self._tick, name="alerts")
+
+    @on(_Woken)
+    def _woken(self, message: _Woken) -> None:
+        if message.mine:
+            self.refresh_unread()
+        for screen in self.screen_stack:
+            screen.post_message(LiveWake())
+
+    @on(_Listening)
+    def _listening(self, message: _Listening) -> None:
+        self._poll_every(max(self.poll, LIVE_POLL) if message.healthy else self.poll)
+        if message.healthy:  # what was committed while nobody listened
+            self.refresh_unread()
+            for screen in self.screen_stack:
+                screen.post_message(LiveWake())
+
+    @on(Unmount)
+    def _stop_live(self) -> None:
+        stop, self._stop_listening = self._stop_listening, None
+        if stop is not None:
+            stop()
 
     def _tick(self) -> None:
         if not any(w.group == "alerts" and not w.is_finished and w.node is self
