@@ -3,15 +3,18 @@
 Its bases hold the rest: `tui.startup` the start-up (identity, first-start demo, "since you
 were last here"); `tui.services` the mail relay, the signup page and the saved theme;
 `tui.status` the header's status (unread alerts, the database away) and the one place worker
-errors end up. The keys are declared in `tui.commands`.
+errors end up; `tui.typeahead` hands typed keys over in order. The keys are declared in
+`tui.commands`.
 """
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import App, SystemCommand
+from textual.driver import Driver
 from textual.reactive import reactive
 from textual.screen import Screen
 
@@ -27,12 +30,16 @@ from tui.messages import (
     WorkFailed,
 )
 from tui.prefs import cursor_blink
+from tui.shadow import Shadow, paint_changes
 from tui.startup import StartupApp
 from tui.status import DATABASE_DOWN
+from tui.terminal import TerminalApp
+from tui.typeahead import TypeaheadApp
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from rich.console import RenderableType
     from textual.command import Provider
     from textual.timer import Timer
 
@@ -49,8 +56,8 @@ def _go_to_provider() -> type[Provider]:
     return GoToProvider
 
 
-class LicenseDeskApp(StartupApp):
-    CSS_PATH = "app.tcss"
+class LicenseDeskApp(TypeaheadApp[int], TerminalApp, StartupApp):
+    CSS_PATH = ["app.tcss", "mono.tcss"]  # mono: NO_COLOR's emphasis (`tui.mono`)
     TITLE = "licensedesk"
     COMMANDS = App.COMMANDS | {_go_to_provider}
     BINDINGS = bindings("console")
@@ -68,12 +75,27 @@ class LicenseDeskApp(StartupApp):
         self.signup: Any = None
         self.poll = poll
         self.blink = cursor_blink()  # the setting, read once: text fields follow it
+        if os.environ.get("SSH_CONNECTION") and "TEXTUAL_ANIMATIONS" not in os.environ:
+            self.animation_level = "none"  # over SSH a slide is frames of bytes; set it to have it
         self.mail: Any = None
         self._saved_theme: str | None = None
         self._boot_started = False
         self._boot_timer: Timer | None = None
         self._desk: Desk | None = None
         self._identity = ("", "")  # what the first-start form was given, to give it back
+        self.shadow = Shadow()  # what the terminal shows: repaints write only what changed
+
+    def _display(self, screen: Screen, renderable: RenderableType | None) -> None:
+        if not paint_changes(self, renderable):
+            super()._display(screen, renderable)
+
+    def action_redraw(self) -> None:
+        self.shadow.forget()
+        self.screen.refresh()
+
+    @on(Driver.SignalResume)
+    def _back_from_suspend(self) -> None:
+        self.shadow.forget()  # the shell wrote over the screen meanwhile
 
     @property
     def desk(self) -> Desk | None:
@@ -144,6 +166,15 @@ class LicenseDeskApp(StartupApp):
 
     def action_clients(self) -> None:
         self.go_home()
+
+    def action_command_palette(self) -> None:
+        from textual.command import CommandPalette
+
+        from tui.palette import QuietPalette
+
+        if self.use_command_palette and not any(isinstance(s, CommandPalette)
+                                                for s in self.screen_stack):
+            self.push_screen(QuietPalette(id="--command-palette"))
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen

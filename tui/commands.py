@@ -149,8 +149,13 @@ CONSOLE = (
     _C("staff", "S", "Staff", "who works here, their roles; leads manage them",
        show=False),
     _C("profile", "P", "My profile", "change your own name and e-mail", show=False),
+    _C("toggle_mouse", "f2", "Mouse", "mouse tracking on or off (LICENSEDESK_MOUSE); off, "
+       "a plain drag selects text in the terminal", show=False, priority=True,
+       name="Mouse on/off"),
     _C("command_palette", "ctrl+p", "Palette", "go to a client or license by name, invite, "
        "remind, switch theme", builtin=True, palette=False),
+    _C("redraw", "ctrl+l", "Redraw", "paint the whole screen again (after a message from "
+       "another program, such as wall, wrote over it)", show=False, name="Redraw the screen"),
     _C("quit", "ctrl+q", "Quit", "leave licensedesk", builtin=True, palette=False),
 )
 

@@ -12,6 +12,7 @@ from textual.events import Unmount
 from textual.message import Message
 from textual.worker import Worker, WorkerState
 
+from tui import typeahead
 from tui.cells import clean
 from tui.hangup import watch_terminal
 from tui.prefs import saved_theme
@@ -35,15 +36,20 @@ WARM = ("models.invitations", "models.notifications", "models.queries",
         "tui.screens.license", "tui.screens.organization")
 # The app's own workers that read or write the database (their outcome says whether it
 # answers); the mail relay, the theme and the warm-up are not.
-DATABASE_WORK = frozenset({"alerts", "identity", "demo", "signup", "since"})
+DATABASE_WORK = frozenset({"alerts", "identity", "demo", "signup", "since", "version"})
 SEEN_EVERY = 60.0  # seconds: how often an open console says so (last_seen_at, one UPDATE)
 
 
 def _warm_imports() -> None:
+    import gc
     from importlib import import_module
 
     for name in WARM:
         import_module(name)
+    # What start-up built lives as long as the console: out of the collector's sight, a full
+    # collection no longer walks it (300-400 ms on a busy 2-core host, felt as a late toast
+    # or keystroke; issue 14).
+    gc.freeze()
 
 
 @dataclass
@@ -78,6 +84,7 @@ class StartupApp(ServicesApp):
             self.theme = theme
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         watch_terminal(self)
+        typeahead.hold(self)  # keys typed while starting wait for a screen that takes them
         if self.ctx is not None and self.staff is not None:
             self._became_ready()
             return
@@ -115,12 +122,14 @@ class StartupApp(ServicesApp):
         from tui.screens.identity import IdentityScreen
 
         self.push_screen(IdentityScreen(name, email), self._identity_given)
+        typeahead.ready(self)  # the form takes what was typed meanwhile
 
     def _identity_given(self, given: tuple[str, str] | None) -> None:
         if given is None:
             self.exit(return_code=1)
             return
         self._identity = given
+        typeahead.hold(self)
         assert self.ctx is not None
         self._sign(self.ctx, *given)
 
@@ -157,6 +166,7 @@ class StartupApp(ServicesApp):
         assert staff is not None
         self.sub_title = clean(staff.name or staff.email)
         self.ready = True
+        typeahead.ready(self)
         self.start_alert_watch()
         self._since_last_here()
         if self.start_mail:
