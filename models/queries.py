@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from models.context import Ctx
 from models.errors import NotFound
+from models.org_search import few_matches
 from models.products import (
     INVITATION_STATUSES,
     NEEDS_ATTENTION_STATUSES,
@@ -52,17 +53,32 @@ def _org_row(r: Any) -> OrgRow:
 
 def list_orgs(ctx: Ctx, search: str = "", offset: int = 0, limit: int = 50,
               with_total: bool = True) -> OrgPage:
-    cond = []
-    if search.strip():
-        cond.append(col(Organization.search_key).like(_like(search.strip()), escape="\\"))
+    term = search.strip().casefold()
+    cond: list[ColumnElement[bool]] = []
+    by_name: Any = col(Organization.name_key)
+    few = few_matches(ctx.db) if term else None
+    if term:
+        cond.append(col(Organization.search_key).like(_like(term), escape="\\"))
+        known = few.within(term) if few is not None else None
+        if known is not None:  # a shorter filter's every match: only those, or newer ones
+            ids, top = known
+            newer = col(Organization.id) > top
+            cond.append(or_(col(Organization.id).in_(ids), newer) if ids else newer)
+            # Sorting those few beats walking the name index past every organization.
+            by_name = by_name.concat("")
     q = (select(*_org_columns()).where(*cond)
-         .order_by(col(Organization.name_key), col(Organization.id)).offset(offset).limit(limit))
+         .order_by(by_name, col(Organization.id)).offset(offset).limit(limit))
     with ctx.db.read() as s:
+        # Read first, in the same snapshot: any match the page misses has a higher id.
+        top_now = s.execute(select(func.max(Organization.id))).scalar() \
+            if few is not None and offset == 0 and limit > 0 else None
         rows = tuple(_org_row(r) for r in s.execute(q))
         total = -1
         if with_total:
             total = s.execute(select(func.count()).select_from(Organization).where(*cond)
                               ).scalar_one()
+    if few is not None and top_now is not None and len(rows) < limit:
+        few.remember(term, tuple(r.id for r in rows), top_now)
     return OrgPage(rows, total, offset)
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlite3
 
 from models.location import sqlite_file
+from models.org_views import OrgPage, OrgRow
 from models.revision import HEAD_REVISION
-from models.views import OrgPage, OrgRow
 
 _FIRST_PAGE = """
 SELECT o.id, o.name, o.client_name, o.client_email, o.data_center,

@@ -9,6 +9,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
+from models.org_views import OrgPage, OrgRow  # noqa: F401 - re-exported: every view in one place
+
 
 def to_json(value: Any) -> Any:
     """A view (or list of them) as JSON-ready data: times in ISO 8601 UTC."""
@@ -30,24 +32,6 @@ class StaffRef:
     name: str
     login: str | None = None
     role: str = "agent"
-
-
-@dataclass(frozen=True)
-class OrgRow:
-    id: int
-    name: str
-    client_name: str
-    client_email: str
-    data_center: str
-    licenses: int
-    attention: int
-
-
-@dataclass(frozen=True)
-class OrgPage:
-    rows: tuple[OrgRow, ...]
-    total: int
-    offset: int
 
 
 @dataclass(frozen=True)

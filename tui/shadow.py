@@ -35,6 +35,15 @@ def cells(segments: Iterable[Segment]) -> Iterator[Cell]:
     for text, style, control in segments:
         if control:
             continue
+        if text.isascii() and text.isprintable():  # most cells: one character each
+            if last is not None:
+                yield last
+                last = None
+            if text:
+                for char in text[:-1]:
+                    yield (char, style)
+                last = (text[-1], style)
+            continue
         for char in text:
             width = cell_len(char)
             if width == 0:  # a combining mark belongs to the cell before it
@@ -107,22 +116,23 @@ class Shadow:
 
     def _line(self, y: int, row: dict[int, Cell], color_system: ColorSystem,
               out: list[str]) -> None:
-        known = self.lines[y]
-        changed = sorted(x for x, cell in row.items()
-                         if 0 <= x < self.width and known[x] != cell)
-        if not changed:
-            return
+        known, width = self.lines[y], self.width
         runs: list[list[int]] = []
-        for x in changed:
-            if runs and x - runs[-1][1] <= GAP and all(c in row for c in range(runs[-1][1], x)):
-                runs[-1][1] = x + 1
-            else:
-                runs.append([x, x + 1])
+        for x in sorted(row):
+            if not 0 <= x < width or _same(known[x], row[x]):
+                continue
+            if runs:
+                last = runs[-1]
+                gap = x - last[1]
+                if gap == 0 or (gap <= GAP and all(c in row for c in range(last[1], x))):
+                    last[1] = x + 1
+                    continue
+            runs.append([x, x + 1])
         for start, end in runs:
             # Never begin or end inside a wide character: write it whole.
             while start > 0 and row.get(start, ("x", None))[0] == "" and start - 1 in row:
                 start -= 1
-            while end < self.width and end in row and row[end][0] == "":
+            while end < width and end in row and row[end][0] == "":
                 end += 1
             out.append(f"\x1b[{y + 1};{start + 1}H")
             out.append(_render([row[x] for x in range(start, end)], color_system))
@@ -130,12 +140,18 @@ class Shadow:
                 known[x] = row[x]
 
 
+def _same(known: Cell | None, cell: Cell) -> bool:
+    # Styles compared by identity first: the compositor reuses them, and equality is a hash.
+    return known is not None and known[0] == cell[0] and (
+        known[1] is cell[1] or known[1] == cell[1])
+
+
 def _render(run: list[Cell], color_system: ColorSystem) -> str:
     parts: list[str] = []
     text: list[str] = []
     style: Style | None = None
     for char, cell_style in run:
-        if cell_style != style and text:
+        if text and cell_style is not style and cell_style != style:
             parts.append(_styled("".join(text), style, color_system))
             text = []
         style = cell_style

@@ -119,6 +119,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str] | None) -> int:
+    if not (sys.argv[1:] if argv is None else argv):
+        # The console itself: paint first; the parser imports every command's module.
+        from tui.launch import run_console
+
+        return run_console(argparse.Namespace())
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as exit_:  # usage error (already said in one line), or --help

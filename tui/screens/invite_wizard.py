@@ -146,13 +146,13 @@ class InviteWizard(ModalScreen[InviteResult | None], DeskNode):
 
     @on(InviteRows.Changed)
     @on(Checkbox.Changed, "#invite-add-me")
-    def _edited(self) -> None:
+    def _edited(self, event: InviteRows.Changed | Checkbox.Changed) -> None:
         if self.license is not None and self._sent is None:
-            self.check()
+            self.check(0 if getattr(event, "pasted", False) else TYPING_PAUSE)
 
     @work(exclusive=True, group="invite-preview", exit_on_error=False)
-    async def check(self) -> None:
-        await asyncio.sleep(TYPING_PAUSE)
+    async def check(self, pause: float = TYPING_PAUSE) -> None:
+        await asyncio.sleep(pause)
         asked = self.asked()
         result = await asyncio.to_thread(self.desk.preview_invites, self.license_id, *asked)
         self.reply(self._Previewed(asked, result))

@@ -47,9 +47,10 @@ class InviteRows(Vertical):
     BINDINGS = bindings("invite_rows")
 
     class Changed(Message):
-        def __init__(self, rows: InviteRows) -> None:
+        def __init__(self, rows: InviteRows, pasted: bool = False) -> None:
             super().__init__()
             self.rows = rows
+            self.pasted = pasted  # a whole list at once: no more typing to wait for
 
         @property
         def control(self) -> InviteRows:
@@ -183,7 +184,7 @@ class InviteRows(Vertical):
         last = new[-1] if new else into
         last.email_input.focus()
         self.call_after_refresh(last.scroll_visible, animate=False)
-        self._changed()
+        self.post_message(self.Changed(self, pasted=True))
 
     def _row_of(self, widget: object) -> InviteRow | None:
         node = getattr(widget, "parent", None)
