@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -12,6 +15,7 @@ from models.settings import Settings
 from models.staff import ensure_staff
 from models.timeutil import FixedClock
 from models.views import StaffRef
+from tests.support import hostile_tally
 
 
 @pytest.fixture(autouse=True)
@@ -24,6 +28,17 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Text cursors do not blink in tests (the setting, as a person would set it): a blink is
     # a repaint, which snapshots and idle checks would see.
     monkeypatch.setenv("LICENSEDESK_BLINK", "0")
+
+
+@pytest.fixture
+def short_config(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """LICENSEDESK_CONFIG at a short path, for tests that look for the whole path in a message:
+    messages cut a path past 80 characters, and tmp_path is longer under pytest-xdist."""
+    directory = Path(tempfile.mkdtemp(prefix="ld-"))
+    path = directory / "config.toml"
+    monkeypatch.setenv("LICENSEDESK_CONFIG", str(path))
+    yield path
+    shutil.rmtree(directory, ignore_errors=True)
 
 
 @pytest.fixture
@@ -47,3 +62,26 @@ def ctx(settings: Settings, clock: FixedClock) -> Iterator[Ctx]:
 @pytest.fixture
 def staff(ctx: Ctx) -> StaffRef:
     return ensure_staff(ctx)
+
+
+# Issue 10's closing counts (tests/support/hostile_tally.py), added up across xdist workers.
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker: the controlling process prints
+        workeroutput["hostile_tally"] = hostile_tally.export()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    counts = getattr(node, "workeroutput", {}).get("hostile_tally")
+    if counts:
+        hostile_tally.merge(counts)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if hostile_tally.CASES and not hasattr(terminalreporter.config, "workeroutput"):
+        terminalreporter.section("issue 10: hostile cases")
+        for line in hostile_tally.lines():
+            terminalreporter.write_line(line)
