@@ -9,13 +9,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 
+import models.passwords
 from models.context import Ctx
 from models.settings import Settings
 from models.staff import ensure_staff
 from models.timeutil import FixedClock
 from models.views import StaffRef
 from tests.support import hostile_tally
+from tests.support.migrated import place_migrated_sqlite
 
 
 @pytest.fixture(autouse=True)
@@ -28,6 +31,18 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Text cursors do not blink in tests (the setting, as a person would set it): a blink is
     # a repaint, which snapshots and idle checks would see.
     monkeypatch.setenv("LICENSEDESK_BLINK", "0")
+
+
+@pytest.fixture(autouse=True)
+def _cheap_password_hashes(request: pytest.FixtureRequest,
+                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Invitee passwords hashed by argon2id at its lowest cost: the real cost is 0.2 s of CPU
+    a signup, spent hundreds of times a run on what no test measures. The product's own
+    cost is checked where a test is marked `real_password_cost` (tests/models/test_passwords.py);
+    a signup server in another process hashes at the real cost."""
+    if request.node.get_closest_marker("real_password_cost") is None:
+        monkeypatch.setattr(models.passwords, "_hasher",
+                            PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 @pytest.fixture
@@ -54,6 +69,7 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def ctx(settings: Settings, clock: FixedClock) -> Iterator[Ctx]:
+    place_migrated_sqlite(settings.resolved_database_url)
     c = Ctx.open(settings, clock=clock)
     yield c
     c.db.dispose()
