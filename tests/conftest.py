@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import textual._wait
 from argon2 import PasswordHasher
 
 import models.passwords
@@ -19,6 +20,15 @@ from models.timeutil import FixedClock
 from models.views import StaffRef
 from tests.support import hostile_tally
 from tests.support.migrated import place_migrated_sqlite
+
+# Pilot.press waits, after every key, until the app looks idle: it sleeps SLEEP_GRANULARITY
+# (20 ms) at a time until a sleep passes with under a twentieth of it spent on CPU. Typed
+# addresses and paths are hundreds of keys a test. The same test with a 2 ms step (still a
+# twentieth of it) takes a tenth of the sleeping; waits that matter are explicit (settle,
+# until). Checked, so that a rename in Textual fails here rather than silently slowing.
+assert hasattr(textual._wait, "SLEEP_GRANULARITY") and hasattr(textual._wait, "SLEEP_IDLE")
+textual._wait.SLEEP_GRANULARITY = 0.002
+textual._wait.SLEEP_IDLE = textual._wait.SLEEP_GRANULARITY / 20
 
 
 @pytest.fixture(autouse=True)

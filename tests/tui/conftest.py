@@ -72,6 +72,28 @@ async def until(pilot: Any, check: Any, timeout: float = 5.0) -> None:
     assert check(), "condition not reached in time"
 
 
+def palette_highlight(app: Any) -> str:
+    """The command palette's highlighted row ("" without a palette or a highlight)."""
+    from textual.command import CommandList, CommandPalette
+
+    palette = app.screen
+    if not isinstance(palette, CommandPalette):
+        return ""
+    hits = palette.query_one(CommandList)
+    if hits.highlighted is None:
+        return ""
+    return str(hits.get_option_at_index(hits.highlighted).prompt)
+
+
+async def palette_pick(pilot: Any, query: str, command: str) -> None:
+    """Type `query` into the command palette, then wait until its search has finished and the
+    highlighted command reads `command`: the palette fills its list in batches as providers
+    answer, and a key pressed before the last batch may land on another row (or none)."""
+    await pilot.press("ctrl+p", *query)
+    await settle(pilot)
+    await until(pilot, lambda: command in palette_highlight(pilot.app))
+
+
 def segments(app: Any) -> list[Segment]:
     """Everything the current screen paints, as Rich segments."""
     out: list[Segment] = []
