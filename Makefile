@@ -17,10 +17,15 @@ $(STAMP): pyproject.toml | $(BIN)/python
 run: $(STAMP)
 	$(BIN)/licensedesk
 
+# The suite on pytest-xdist workers, each with its own PostgreSQL, Postfix and ports
+# (tests/support). More workers than cores: much of a test's time is waiting on another
+# process (a relay, a console on a pty, a server), and another worker uses the core meanwhile.
+TEST_WORKERS ?= 4
+
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist worksteal
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

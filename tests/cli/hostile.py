@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import hashlib
 import os
 import sqlite3
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+import tui.cli.main
 from tui.cli.main import build_parser, main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,11 +58,18 @@ class Run:
                 or "unexpected error" in self.err)
 
 
+# The same parser for every case: building it is most of what a refused command line costs
+# (argparse asks gettext for each help string), and parsing leaves it as it was.
+_one_parser = functools.cache(build_parser)
+
+
 def run_in_process(capsys: pytest.CaptureFixture[str], argv: list[str]) -> Run:
     capsys.readouterr()
     crashed = None
     try:
-        code = main(list(argv))
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(tui.cli.main, "build_parser", _one_parser)
+            code = main(list(argv))
     except SystemExit as exit_:
         code = exit_.code if isinstance(exit_.code, int) else 2
     except BaseException as err:

@@ -23,8 +23,8 @@ import pytest
 
 from models.context import Ctx
 from models.settings import Settings
-from tests.cli.conftest import count
 from tests.cli.hostile import ROOT, Run, one_line_failure, run_in_process, run_process, snapshot
+from tests.support.hostile_tally import count
 
 STAFF = "sam@partner.example"
 USAGE = 2
@@ -131,11 +131,11 @@ CONFIG_FAULTS: list[tuple[str, bytes, str]] = [
 
 @pytest.mark.parametrize(("what", "content", "says"), CONFIG_FAULTS,
                          ids=[c[0] for c in CONFIG_FAULTS])
-def test_a_bad_config_file_is_named(data: Path, tmp_path: Path,
+def test_a_bad_config_file_is_named(data: Path, short_config: Path,
                                     capsys: pytest.CaptureFixture[str], what: str,
                                     content: bytes, says: str) -> None:
     make_database(data)
-    config = tmp_path / "config.toml"  # LICENSEDESK_CONFIG (tests/conftest.py)
+    config = short_config
     config.write_bytes(content)
     for argv in (READ, ["db", "upgrade"]):
         fails(capsys, argv, [says, str(config)], "fault table (settings)")

@@ -25,7 +25,6 @@ from hypothesis import strategies as st
 from models.context import Ctx
 from models.settings import Settings
 from models.staff import ensure_staff
-from tests.cli.conftest import count
 from tests.cli.hostile import (
     EXIT_STATUSES,
     HOSTILE,
@@ -45,6 +44,7 @@ from tests.cli.hostile import (
     takes_value,
     with_value,
 )
+from tests.support.hostile_tally import count
 
 STAFF = "sam@partner.example"
 OTHER_STAFF = "kim@partner.example"

@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import socket
 import ssl
 import threading
 from collections import Counter, defaultdict
@@ -273,13 +272,6 @@ def mctx(tmp_path: Path, smtp_server: SmtpServer, clock: FixedClock) -> Iterator
     c = Ctx.open(mail_settings(tmp_path, smtp_server.port), clock=clock)
     yield c
     c.db.dispose()
-
-
-def free_port() -> int:
-    """A port nothing listens on (bound, then released)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def worker_env(tmp_path: Path, port: int | None, **extra: str) -> dict[str, str]:

@@ -19,8 +19,9 @@ from models.notifications import list_notifications
 from models.outbox import list_outbox
 from models.tables import Invitation, OutboxMail
 from models.timeutil import FixedClock
-from tests.mailer.conftest import Handler, SmtpServer, free_port, mail_settings
+from tests.mailer.conftest import Handler, SmtpServer, mail_settings
 from tests.mailer.data import license_with_invites
+from tests.support.ports import free_port
 
 
 async def drain(ctx: Ctx, config: SmtpConfig | None = None) -> Relay:

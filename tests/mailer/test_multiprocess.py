@@ -146,9 +146,11 @@ def test_relay_killed_again_and_again_loses_nothing(
     rng = random.Random(3)
     kills = 0
     deadline = time.monotonic() + 60
+    workers: list[Worker] = []
     while kills < 8 and statuses(ctx).get("queued", 0):
         seen = smtp_handler.attempt_count
         w = Worker(tmp_path, env)
+        workers.append(w)
         try:
             wait_for(lambda seen=seen: (smtp_handler.attempt_count > seen
                                         or time.monotonic() > deadline),
@@ -159,6 +161,7 @@ def test_relay_killed_again_and_again_loses_nothing(
         finally:
             w.kill()
     last = Worker(tmp_path, env)
+    workers.append(last)
     try:
         wait_for(lambda: statuses(ctx) == {"sent": 1000}, 60, "the queue to drain")
         last.signal(signal.SIGTERM)
@@ -168,9 +171,13 @@ def test_relay_killed_again_and_again_loses_nothing(
     received = smtp_handler.ids()
     assert set(received) == set(ids)
     duplicates = sum(n - 1 for n in received.values())
-    print(f"kill loop: {kills} kills, {duplicates} duplicates, {len(received)} Message-IDs")
+    # A live relay starved of CPU past its 1 s lease (a loaded machine) may see its mail sent
+    # again; it says so when it records it. Every other duplicate is a kill's (one at most).
+    lapsed = sum(w.log.count("lease lost before recording") for w in workers)
+    print(f"kill loop: {kills} kills, {duplicates} duplicates ({lapsed} after a lapsed "
+          f"lease), {len(received)} Message-IDs")
     assert kills >= 5
-    assert duplicates <= kills, f"{duplicates} duplicates from {kills} kills"
+    assert duplicates <= kills + lapsed, f"{duplicates} duplicates from {kills} kills"
     ctx.db.dispose()
 
 

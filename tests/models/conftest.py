@@ -13,6 +13,7 @@ from models.settings import Settings
 from models.staff import ensure_staff
 from models.timeutil import FixedClock
 from models.views import StaffRef
+from tests.support.migrated import place_migrated_sqlite
 from tests.support.pg import fresh_database, pg_url  # noqa: F401
 
 
@@ -24,6 +25,7 @@ def dbctx(request: pytest.FixtureRequest, tmp_path: Path, clock: FixedClock) -> 
         url = fresh_database(request.getfixturevalue("pg_url"), migrated=True)
     settings = Settings(data_dir=tmp_path / "data", database_url=url,
                         staff_email="sam@partner.example", staff_name="Sam Support")
+    place_migrated_sqlite(settings.resolved_database_url)
     c = Ctx.open(settings, clock=clock)
     yield c
     c.db.dispose()

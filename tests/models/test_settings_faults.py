@@ -74,8 +74,9 @@ def test_zero_is_allowed_where_it_means_at_once() -> None:
         del os.environ["LICENSEDESK_SMTP_RETRY_BASE"]
 
 
-def test_a_bad_value_in_the_config_file_names_the_key_and_the_file(tmp_path: Path) -> None:
-    config = tmp_path / "config.toml"  # LICENSEDESK_CONFIG (tests/conftest.py)
+def test_a_bad_value_in_the_config_file_names_the_key_and_the_file(
+        short_config: Path) -> None:
+    config = short_config
     config.write_text('invite_expiry = "soon"\n')
     with pytest.raises(SettingsError, match=r"^invite_expiry in '.*config\.toml': not a dur"):
         load_settings()

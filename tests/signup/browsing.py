@@ -11,8 +11,9 @@ import pytest
 from models.context import Ctx
 from models.settings import Settings
 from signup.server import SignupServer, start_in_thread
-from tests.signup.catcher import SmtpCatcher, free_port
+from tests.signup.catcher import SmtpCatcher
 from tests.signup.cdp import CHROMIUM, Chromium
+from tests.support.ports import free_port
 
 NO_CHROMIUM = (f"headless Chromium is not installed at {CHROMIUM} "
                "(Debian: apt-get install -y chromium); the browser test cannot run")

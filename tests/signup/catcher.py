@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import logging
 import re
-import socket
 import threading
 from email import policy
 from email.message import EmailMessage
@@ -16,12 +15,6 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 # aiosmtpd logs DATA lines at debug level, and they carry the invitation links.
 logging.getLogger("mail.log").setLevel(logging.WARNING)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Inbox:

@@ -18,8 +18,8 @@ import pytest
 from models.context import Ctx
 from models.timeutil import FixedClock
 from signup.server import default_address, start_beside_console, start_in_thread
-from tests.signup.catcher import free_port
 from tests.signup.conftest import GOOD_PASSWORD, Invited, form_of, server_log
+from tests.support.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 

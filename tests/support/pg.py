@@ -24,7 +24,6 @@ import os
 import pwd
 import secrets
 import shutil
-import socket
 import subprocess
 import tempfile
 import threading
@@ -33,6 +32,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+from tests.support.ports import free_port
 
 SUPERUSER = "postgres"
 TEMPLATE = "licensedesk_template"
@@ -52,12 +53,6 @@ def find_bin_dir() -> Path | None:
             except ValueError:
                 found.append((0.0, bin_dir))
     return max(found)[1] if found else None
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class _Runner:
@@ -101,7 +96,7 @@ class PgServer:
         self.runner.own(self.base)
         self.data = self.base / "data"
         self.log = self.base / "server.log"
-        self.port = _free_port()
+        self.port = free_port()
         # Durability is worthless for a throwaway server; speed is not.
         self.options = (f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 "
                         "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "

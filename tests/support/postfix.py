@@ -51,6 +51,7 @@ import pytest
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from tests.support.certs import self_signed
+from tests.support.ports import free_port
 
 REALM = "partner.test"         # the SASL realm; sasldb2 keys users as user@realm
 HOSTNAME = "smtp.partner.test"  # Postfix's myhostname (not the sink's: that would be a loop)
@@ -60,12 +61,6 @@ SBIN = ("/usr/sbin", "/usr/local/sbin", "/sbin")
 
 def _which(name: str) -> str | None:
     return shutil.which(name) or shutil.which(name, path=os.pathsep.join(SBIN))
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 # --- the sink: where Postfix relays to ---------------------------------------------------
@@ -202,7 +197,7 @@ class PostfixServer:
         self.saslpasswd2 = _which("saslpasswd2") or "saslpasswd2"
         self.username = "licensedesk"
         self.password = secrets.token_urlsafe(18)
-        self.port = _free_port()
+        self.port = free_port()
         # Not pytest's tmp_path: that sits under a root-only 0700 directory, and Postfix's
         # unprivileged processes must reach their data directory and the sasldb2 file.
         self.base = Path(tempfile.mkdtemp(prefix="licensedesk-postfix-"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,10 +57,17 @@ def app(ctx: Ctx, staff: StaffRef, data: Data) -> LicenseDeskApp:
     return LicenseDeskApp(ctx=ctx, staff=staff, start_mail=False, poll=0.2)
 
 
+async def workers_done(app: Any) -> None:
+    """Every worker running now has finished, failed or been cancelled. Not the manager's
+    wait_for_complete(): it raises a worker's failure, but only if the worker is still running
+    when the wait starts, so a refusal the screen shows failed a test on a busy run only."""
+    await asyncio.gather(*(w.wait() for w in list(app.workers)), return_exceptions=True)
+
+
 async def settle(pilot: Any, rounds: int = 3) -> None:
     """Let workers finish and their results paint (a result may start another worker)."""
     for _ in range(rounds):
-        await pilot.app.workers.wait_for_complete()
+        await workers_done(pilot.app)
         await pilot.pause()
 
 
@@ -70,6 +78,28 @@ async def until(pilot: Any, check: Any, timeout: float = 5.0) -> None:
             return
         await pilot.pause(0.05)
     assert check(), "condition not reached in time"
+
+
+def palette_highlight(app: Any) -> str:
+    """The command palette's highlighted row ("" without a palette or a highlight)."""
+    from textual.command import CommandList, CommandPalette
+
+    palette = app.screen
+    if not isinstance(palette, CommandPalette):
+        return ""
+    hits = palette.query_one(CommandList)
+    if hits.highlighted is None:
+        return ""
+    return str(hits.get_option_at_index(hits.highlighted).prompt)
+
+
+async def palette_pick(pilot: Any, query: str, command: str) -> None:
+    """Type `query` into the command palette, then wait until its search has finished and the
+    highlighted command reads `command`: the palette fills its list in batches as providers
+    answer, and a key pressed before the last batch may land on another row (or none)."""
+    await pilot.press("ctrl+p", *query)
+    await settle(pilot)
+    await until(pilot, lambda: command in palette_highlight(pilot.app))
 
 
 def segments(app: Any) -> list[Segment]:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from textual.command import CommandPalette
-
 from models.context import Ctx
-from tests.tui.conftest import Data, screen_text, settle, until
+from tests.tui.conftest import Data, palette_pick, settle
 from tui.app import LicenseDeskApp
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.license import LicenseScreen
@@ -59,12 +57,7 @@ async def test_palette_sends_reminder_on_a_license(app: LicenseDeskApp, data: Da
         await settle(pilot)
         app.open_license(data.acme_license)
         await settle(pilot)
-        await pilot.press("ctrl+p", *"send invitation rem")
-        # Enter takes the highlighted match: wait until the palette has gathered them all
-        # (its search runs in a worker; an earlier, shorter search may still be showing).
-        await until(pilot, lambda: "Send invitation reminder" in screen_text(app)
-                    and not any(w.group == CommandPalette._GATHER_COMMANDS_GROUP
-                                and not w.is_finished for w in app.workers))
+        await palette_pick(pilot, "send invitation rem", "Send invitation reminder")
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, ConfirmScreen)

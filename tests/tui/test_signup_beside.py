@@ -8,17 +8,12 @@ import httpx
 
 from models.context import Ctx
 from models.views import StaffRef
+from tests.support.ports import free_port
 from tui.app import LicenseDeskApp
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 async def test_console_serves_the_signup_page_and_stops_it(ctx: Ctx, staff: StaffRef) -> None:
-    port = _free_port()
+    port = free_port()
     ctx.settings.signup_url = f"http://127.0.0.1:{port}/invite/"
     app = LicenseDeskApp(ctx=ctx, staff=staff, start_mail=False, serve_signup=True)
     async with app.run_test(size=(100, 30)) as pilot:

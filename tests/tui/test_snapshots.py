@@ -48,8 +48,25 @@ def _before(*keys: str, license_tab: str | None = None) -> Any:
                 await settle(pilot)
         await pilot.press(*keys)
         await settle(pilot)
+        # A table sizes its columns for new rows when it is next idle: on a busy machine the
+        # picture was taken before, every column as wide as its header (Needs attention).
+        await until(pilot, lambda: columns_fit(pilot.app))
 
     return run
+
+
+def columns_fit(app: Any) -> bool:
+    """Every column of every table on the screen is as wide as its widest cell."""
+    from rich.text import Text
+    from textual.widgets import DataTable
+
+    for table in app.screen.query(DataTable):
+        for key, column in table.columns.items():
+            cells = [c.cell_len if isinstance(c, Text) else len(str(c))
+                     for c in table.get_column(key)]
+            if cells and column.content_width < max(cells):
+                return False
+    return True
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -13,7 +13,15 @@ from models.audit import process_login
 from models.context import Ctx
 from models.settings import config_path
 from models.views import StaffRef
-from tests.tui.conftest import Data, screen_text, settle, table_rows, until
+from tests.tui.conftest import (
+    Data,
+    palette_highlight,
+    palette_pick,
+    screen_text,
+    settle,
+    table_rows,
+    until,
+)
 from tui.app import LicenseDeskApp
 from tui.screens.clients import ClientsScreen
 from tui.screens.identity import IdentityScreen
@@ -78,10 +86,10 @@ async def test_theme_is_remembered(app: LicenseDeskApp, data: Data) -> None:
 async def test_theme_from_palette(app: LicenseDeskApp, data: Data) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        await pilot.press("ctrl+p", *"theme")
-        await pilot.pause(0.3)
+        await palette_pick(pilot, "theme", "Change the current theme")
         await pilot.press("enter")
-        await pilot.pause(0.3)
+        await settle(pilot)  # the themes are listed by the palette's search worker
+        await until(pilot, lambda: palette_highlight(app) != "")
         before = app.theme
         await pilot.press("down", "enter")
         await until(pilot, lambda: app.theme != before)
@@ -105,8 +113,7 @@ async def test_palette_goes_to_client(app: LicenseDeskApp, data: Data) -> None:
 
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        await pilot.press("ctrl+p", *"bright books")
-        await until(pilot, lambda: "Client: Bright Books" in screen_text(app))
+        await palette_pick(pilot, "bright books", "Client: Bright Books")
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, OrganizationScreen)
@@ -118,8 +125,7 @@ async def test_palette_goes_to_license_by_number(app: LicenseDeskApp, data: Data
 
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        await pilot.press("ctrl+p", *"license #2")
-        await until(pilot, lambda: "License #2: Bright Books" in screen_text(app))
+        await palette_pick(pilot, "license #2", "License #2: Bright Books")
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, LicenseScreen)

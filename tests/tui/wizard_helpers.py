@@ -19,6 +19,7 @@ from models.licenses import create_license
 from models.organizations import create_organization
 from models.outbox import claim
 from models.views import InviteRequest, StaffRef
+from tests.tui.conftest import workers_done
 from tui.messages import WorkFailed
 from tui.prefs import cursor_blink
 
@@ -67,7 +68,7 @@ async def settle(pilot: Any) -> None:
     start another worker."""
     for _ in range(4):
         await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
+        await workers_done(pilot.app)
     await pilot.pause()
 
 

@@ -61,6 +61,8 @@ class InviteRow(Vertical):
         # outside the client's domains); an edit of the address forgets it.
         self.confirmed = False
         self.outcome: InviteOutcome | None = None
+        # Being removed: its fields go first while it is still a child, so it is no row now.
+        self.leaving = False
         self._said = ""
         self._seen = (email, self._initial_role(), language)
 

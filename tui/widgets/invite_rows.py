@@ -81,7 +81,7 @@ class InviteRows(Vertical):
 
     @property
     def rows(self) -> list[InviteRow]:
-        return list(self.query_children(InviteRow))
+        return [r for r in self.query_children(InviteRow) if not r.leaving]
 
     def filled(self) -> list[InviteRow]:
         return [r for r in self.rows if r.email]
@@ -160,6 +160,8 @@ class InviteRows(Vertical):
         language: one mount, one Changed, so the rows are checked once."""
         new = [InviteRow(self._roles, r.email, r.role, self._languages,
                          self._default_language, r.language) for r in requests]
+        for row in self.rows:
+            row.leaving = True
         await self.remove_children(InviteRow)
         await self.mount_all(new or [self._row()])
         self.rows[-1].email_input.focus()
@@ -256,6 +258,7 @@ class InviteRows(Vertical):
             return
         index = rows.index(row)
         neighbour = rows[index + 1] if index + 1 < len(rows) else rows[index - 1]
+        row.leaving = True
         await row.remove()
         neighbour.email_input.focus()
         self._changed()
