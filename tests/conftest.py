@@ -41,6 +41,10 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Text cursors do not blink in tests (the setting, as a person would set it): a blink is
     # a repaint, which snapshots and idle checks would see.
     monkeypatch.setenv("LICENSEDESK_BLINK", "0")
+    # The terminal a developer runs the suite from is not the one tests assume: NO_COLOR or
+    # the Linux console would change every snapshot (tests of those set them themselves).
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
 
 
 @pytest.fixture(autouse=True)
