@@ -113,7 +113,8 @@ def main() -> int:
                 con.until_quiet(0.5)
     with console(env) as con:
         later = settled(con)
-        line("later_start_ratio", 100 * later / first_settled, "%", "<=150", later <= 1.5 * first_settled)
+        line("later_start_ratio", 100 * later / first_settled, "%", "<=150",
+             later <= 1.5 * first_settled)
     with console(env_for(d, NO_COLOR="1")) as con:
         con.until("of 30 organizations", 60)
         written = bytes(con.written) + con.until_quiet(1.5)
