@@ -155,7 +155,8 @@ CONSOLE = (
     _C("command_palette", "ctrl+p", "Palette", "go to a client or license by name, invite, "
        "remind, switch theme", builtin=True, palette=False),
     _C("redraw", "ctrl+l", "Redraw", "paint the whole screen again (after a message from "
-       "another program, such as wall, wrote over it)", show=False, name="Redraw the screen"),
+       "another program, such as wall, wrote over it); in dialogs too", show=False,
+       priority=True, name="Redraw the screen"),
     _C("quit", "ctrl+q", "Quit", "leave licensedesk", builtin=True, palette=False),
 )
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from rich.cells import cell_len
+from rich.cells import cell_len, split_graphemes
 from rich.color import ColorSystem
 from rich.segment import Segment
 from rich.style import Style
@@ -44,15 +44,18 @@ def cells(segments: Iterable[Segment]) -> Iterator[Cell]:
                     yield (char, style)
                 last = (text[-1], style)
             continue
-        for char in text:
-            width = cell_len(char)
-            if width == 0:  # a combining mark belongs to the cell before it
+        # A cell per grapheme, as Rich (and so Textual's layout) counts them: a ZWJ family
+        # or a heart with VS16 is one wide cell, not one per code point.
+        spans, _total = split_graphemes(text)
+        for start, end, width in spans:
+            cluster = text[start:end]
+            if width == 0:  # a combining mark or a stray joiner belongs to the cell before
                 if last is not None:
-                    last = (last[0] + char, last[1])
+                    last = (last[0] + cluster, last[1])
                 continue
             if last is not None:
                 yield last
-            last = (char, style)
+            last = (cluster, style)
             if width == 2:
                 yield last
                 last = ("", style)

@@ -27,6 +27,7 @@ from weakref import WeakKeyDictionary
 from textual import events
 from textual.app import App, ReturnType
 from textual.dom import DOMNode
+from textual.widgets import Input
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -137,6 +138,8 @@ class TypeaheadApp(App[ReturnType]):
                     self._held_since = None
                 elif await self._until_ready():
                     continue  # what readiness set off settles before the next key
+                if self._acts(self._typed[0]) and await self._until_worked():
+                    continue  # the search or load it waited for posts its rows first
                 self._release(self._typed.popleft())
         except Exception as error:  # a fault here must not eat keys: they go on, unordered
             self.log.error(f"typeahead: {error!r}")
@@ -172,6 +175,41 @@ class TypeaheadApp(App[ReturnType]):
         if self.is_running:
             busy = [pump for pump in self._pumps() if not _idle(pump)]
             self.log.warning(f"typeahead: still busy after {SETTLE_AT_MOST} s: {busy[:3]}")
+
+    def _acts(self, event: events.Event) -> bool:
+        """A key that acts on what the screen shows (Enter, arrows, a letter bound to an
+        action), not text typed into a field: it waits for the screen's searches and loads
+        (the rows Enter picks must be the rows the typed filter asked for)."""
+        if not isinstance(event, events.Key):
+            return False
+        return not (event.is_printable and isinstance(self.focused, Input))
+
+    def _screen_working(self) -> bool:
+        try:
+            screen = self.screen
+        except Exception:  # no screen yet
+            return False
+        for worker in self.workers:
+            if worker.is_finished:
+                continue
+            node = worker.node
+            with contextlib.suppress(Exception):  # a node gone from the app
+                if node is screen or getattr(node, "screen", None) is screen:
+                    return True
+        return False
+
+    async def _until_worked(self) -> bool:
+        """Wait while workers of the screen shown run; True when they finished (what they
+        post settles before the key), False when there was nothing to wait for or the wait
+        was cut short (SETTLE_AT_MOST, a quit key): the key goes on then."""
+        if not self._screen_working():
+            return False
+        end = monotonic() + SETTLE_AT_MOST
+        while self._screen_working():
+            if monotonic() > end or not self.is_running or self._quitting():
+                return False
+            await asyncio.sleep(0.005)
+        return True
 
     def _held(self) -> bool:
         with contextlib.suppress(Exception):  # no screen yet: nothing to hold for

@@ -51,7 +51,7 @@ INVITE_ROWS = (
        palette=False),
     _C("remove_row", "ctrl+r", "Remove row", "remove this row", where="invite_rows",
        palette=False),
-    _C("pick_language", "ctrl+l", "Language", "the row's language (the organization's "
+    _C("pick_language", "ctrl+g", "Language", "the row's language (the organization's "
        "unless chosen)", where="invite_rows", show=False, palette=False),
     _C("take_suggestion", "ctrl+t", "Take suggestion", "replace the row's address with the "
        "one suggested (did you mean …?)", where="invite_rows", show=False, palette=False),

@@ -14,6 +14,7 @@ assert what the person sees.
 
 from __future__ import annotations
 
+import codecs
 import fcntl
 import os
 import pty
@@ -50,6 +51,11 @@ class PtyConsole:
         pid, fd = pty.fork()
         if pid == 0:  # the child: the console, with the pty as its terminal
             try:
+                # Its size before it starts: set from the parent after the fork, it raced
+                # the console's first look (under load it started at 80x24, and the
+                # SIGWINCH came before it listened for one).
+                fcntl.ioctl(0, termios.TIOCSWINSZ,
+                            struct.pack("HHHH", self.rows, self.cols, 0, 0))
                 os.chdir(ROOT)
                 os.execve(self.argv[0], self.argv, self.env)  # noqa: S606 - the console itself
             finally:
@@ -111,7 +117,9 @@ class PtyConsole:
             return b""
         self.written += chunk
         if self._screen is not None:
-            self._stream.feed(chunk.decode("utf-8", "replace"))
+            # One decoder for the whole stream: a character split across two reads is
+            # one character, not two replacement marks.
+            self._stream.feed(self._decoder.decode(chunk))
         return chunk
 
     def screen(self) -> str:
@@ -121,7 +129,8 @@ class PtyConsole:
 
             self._screen = pyte.Screen(self.cols, self.rows)
             self._stream = pyte.Stream(self._screen)
-            self._stream.feed(bytes(self.written).decode("utf-8", "replace"))
+            self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
+            self._stream.feed(self._decoder.decode(bytes(self.written)))
         return "\n".join(self._screen.display)
 
     def close(self) -> int | None:

@@ -148,7 +148,7 @@ async def test_each_row_has_the_organizations_language_unless_chosen(
         chips = [str(r.query_one(".invite-row-lang", Static).content) for r in
                  rows_of(app).rows]
         assert chips[:2] == ["de ▾", "de ▾"]
-        await pilot.press("shift+tab", "ctrl+l")  # from b's role: b's language
+        await pilot.press("shift+tab", "ctrl+g")  # from b's role: b's language
         await settle(pilot)
         assert isinstance(app.screen, RolePicker)
         assert "Language for b@acme.example" in str(app.screen.query_one(".dialog-title")

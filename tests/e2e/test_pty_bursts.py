@@ -1,0 +1,49 @@
+"""Bursts that act on a list the typed text is still searching for (found by attack): Enter
+must pick from the rows the typed filter asked for, as the same keys typed slowly do."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.test_pty_idle import ROOT, _env
+from tests.support.ptyconsole import PtyConsole
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    d = tmp_path_factory.mktemp("bursts")
+    subprocess.run([sys.executable, "-m", "tui.cli.main", "demo-data", "--orgs", "30"],
+                   env=_env(d), check=True, capture_output=True, cwd=ROOT)
+    return d
+
+
+@pytest.fixture
+def con(data_dir: Path) -> Iterator[PtyConsole]:
+    with PtyConsole(_env(data_dir), cols=100, rows=30) as console:
+        console.until("of 30 organizations")
+        console.until_quiet(1.0)
+        yield console
+
+
+def _title(con: PtyConsole) -> str:
+    return con.screen().splitlines()[0]
+
+
+def test_the_palette_opens_what_was_typed_in_one_burst(con: PtyConsole) -> None:
+    con.send(b"\x10Granite\r")
+    con.until_quiet(1.5)
+    assert "Granite Travel" in _title(con), con.screen()
+
+
+def test_the_license_wizard_takes_the_organization_typed_in_one_burst(
+        con: PtyConsole) -> None:
+    con.send(b"NHarbor Shoes\r\r\x13")
+    con.until_quiet(1.5)
+    assert "for Harbor Shoes Co." in con.screen().replace("For ", "for "), con.screen()
