@@ -76,10 +76,20 @@ def test_every_invitation_keeps_its_outbox_and_audit_rows_when_killed_mid_write(
     dbctx.db.dispose()
     rng = random.Random(2)
     kills = 20
+    def invitations() -> int:
+        with dbctx.db.read() as s:
+            return int(s.execute(select(func.count()).select_from(Invitation)).scalar_one())
+
     for k in range(kills):
+        before = invitations()
         child = FORK.Process(target=invite_forever, args=(where, clock.now(), license_id, k))
         child.start()
-        time.sleep(rng.uniform(0.15, 0.6))  # a random moment to kill at, not time passing
+        # Counted from its first invitation, not its start: on a loaded machine a writer
+        # killed 0.6 s after it was started had often written nothing yet.
+        deadline = time.monotonic() + 30
+        while invitations() == before and child.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(rng.uniform(0, 0.45))  # a random moment to kill at, not time passing
         assert child.pid is not None and child.is_alive(), "the writer died on its own"
         os.kill(child.pid, signal.SIGKILL)
         child.join(timeout=10)
