@@ -47,3 +47,9 @@ def test_the_license_wizard_takes_the_organization_typed_in_one_burst(
     con.send(b"NHarbor Shoes\r\r\x13")
     con.until_quiet(1.5)
     assert "for Harbor Shoes Co." in con.screen().replace("For ", "for "), con.screen()
+
+
+def test_a_key_typed_after_saving_the_profile_acts_once_it_closed(con: PtyConsole) -> None:
+    con.send(b"P\x13a")  # save the profile as it is, then Alerts
+    con.until_quiet(1.5)
+    assert "Alerts" in _title(con), con.screen()

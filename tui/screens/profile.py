@@ -16,6 +16,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
+from tui import typeahead
 from tui.cells import clean
 from tui.commands import bindings, key
 from tui.messages import WorkFailed
@@ -118,6 +119,7 @@ class ProfileDialog(ModalScreen["StaffRef | None"], DeskNode):
     def action_save(self) -> None:
         if self.busy("profile"):
             return
+        typeahead.hold(self)  # keys typed on after ctrl+s land where the outcome leads
         self._save(self.query_one("#name", Input).value, self.query_one("#email", Input).value,
                    self._prefs_typed())
 
@@ -137,6 +139,7 @@ class ProfileDialog(ModalScreen["StaffRef | None"], DeskNode):
     def _refused(self, message: WorkFailed) -> None:
         from models.errors import DomainError
 
+        typeahead.ready(self)
         if isinstance(message.error, DomainError):  # shown in the dialog; what was typed stays
             message.stop()
             error = self.query_one("#error", Static)
@@ -150,3 +153,4 @@ class ProfileDialog(ModalScreen["StaffRef | None"], DeskNode):
                                                                           self.me.email)
         self.app.notify("Profile saved" if changed else "Profile unchanged", markup=False)
         self.dismiss(result)
+        typeahead.ready(self)
