@@ -53,3 +53,18 @@ def test_a_key_typed_after_saving_the_profile_acts_once_it_closed(con: PtyConsol
     con.send(b"P\x13a")  # save the profile as it is, then Alerts
     con.until_quiet(1.5)
     assert "Alerts" in _title(con), con.screen()
+
+
+def test_needs_attention_filtered_and_opened_in_one_burst_as_typed_slowly(
+        data_dir: Path) -> None:
+    def opened(chunks: list[bytes]) -> str:
+        with PtyConsole(_env(data_dir), cols=100, rows=30) as console:
+            console.until("of 30 organizations")
+            console.until_quiet(1.0)
+            for chunk in chunks:
+                console.send(chunk)
+                console.until_quiet(1.2)
+            return _title(console)
+
+    keys = [b"w", b"2", b"\x1b[B", b"\r"]  # Needs attention, 48 h to 7 days, down, open
+    assert opened([b"".join(keys)]) == opened(keys)
