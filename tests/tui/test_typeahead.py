@@ -164,6 +164,9 @@ async def test_new_organization_burst(app: LicenseDeskApp, ctx: Ctx) -> None:
         burst(app, f"nAcme Two{TAB}Ann Owner{TAB}ann@acme-two.example{ENTER}{CTRL_S}")
         await until(pilot, lambda: not isinstance(app.screen, NewOrgScreen)
                     and bool(list_orgs(ctx, "Acme Two").rows))
+        # The organization's screen is still mounting: leaving now raced Textual's Header
+        # (its title watcher ran on a header already torn down: NoMatches at exit).
+        await settle(pilot)
     (org,) = list_orgs(ctx, "Acme Two").rows
     assert (org.client_name, org.client_email) == ("Ann Owner", "ann@acme-two.example")
 
