@@ -26,3 +26,6 @@ class HistoryTable(DataTable[object]):
             who = f"{r.login} · {r.actor}" if r.login else r.actor
             self.add_row(cell(when(r.at)), cell(who, 18), cell(r.kind.split(".")[-1], 12),
                          cell(r.detail, max(width - 46, 20)), key=str(r.id))
+        # Paint again once the columns took their widths: a clean-clone snapshot showed the
+        # rows at header widths ("07 …") while the columns already measured fitted.
+        self.call_after_refresh(self.refresh)
