@@ -86,7 +86,7 @@ class LicenseDeskApp(TypeaheadApp[int], TerminalApp, StartupApp):
         self.shadow = Shadow()  # what the terminal shows: repaints write only what changed
 
     def _display(self, screen: Screen, renderable: RenderableType | None) -> None:
-        if not paint_changes(self, renderable):
+        if not paint_changes(self, self.shadow, renderable):
             super()._display(screen, renderable)
 
     def action_redraw(self) -> None:

@@ -168,7 +168,7 @@ def _styled(text: str, style: Style | None, color_system: ColorSystem) -> str:
     return text if style is None else Strip.render_style(style, text, color_system)
 
 
-def paint_changes(app: App[Any], update: object) -> bool:
+def paint_changes(app: App[Any], shadow: Shadow, update: object) -> bool:
     """Write `update` to `app`'s terminal as changed cells only. False: not ours to write
     (no terminal, inline, batched, or not a compositor update): Textual's own path does."""
     driver = app._driver
@@ -176,7 +176,6 @@ def paint_changes(app: App[Any], update: object) -> bool:
             or driver.is_inline or app.is_headless or app._batch_count
             or not app._running or app._closed):
         return False
-    shadow: Shadow = app.shadow  # type: ignore[attr-defined]
     size = app.size
     if (shadow.width, shadow.height) != (size.width, size.height):
         shadow.forget(size.width, size.height)
