@@ -22,6 +22,8 @@ from textual.events import Resize
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellType, Column, ColumnKey, RowKey
 
+from tui.table import Table
+
 ALWAYS = 1_000_000  # a `keep` for a column never cut (the ✓ marks, the unread dot)
 
 
@@ -94,7 +96,7 @@ def fit_widths(natural: list[int], least: list[int | None], keep: list[int], roo
     return [None if i in gone else widths[i] for i in range(n)]
 
 
-class FitTable(DataTable[CellType]):
+class FitTable(Table[CellType]):
     """A DataTable whose columns follow its width (see the module's words)."""
 
     def __init__(self, **kwargs: Any) -> None:

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual.widgets import DataTable
-
 from tui.cells import cell, when
+from tui.table import Table
 
 if TYPE_CHECKING:
     from models.views import AuditRow
 
 
-class HistoryTable(DataTable[object]):
+class HistoryTable(Table[object]):
     def on_mount(self) -> None:
         self.cursor_type = "row"
         self.zebra_stripes = True
@@ -26,6 +25,3 @@ class HistoryTable(DataTable[object]):
             who = f"{r.login} · {r.actor}" if r.login else r.actor
             self.add_row(cell(when(r.at)), cell(who, 18), cell(r.kind.split(".")[-1], 12),
                          cell(r.detail, max(width - 46, 20)), key=str(r.id))
-        # Paint again once the columns took their widths: a clean-clone snapshot showed the
-        # rows at header widths ("07 …") while the columns already measured fitted.
-        self.call_after_refresh(self.refresh)

@@ -15,6 +15,7 @@ from tui.commands import bindings, key
 from tui.exporting import ExportKind
 from tui.messages import NewLicense, OpenLicense
 from tui.screens.base import BaseScreen
+from tui.table import Table
 from tui.widgets.footer import KeyFooter
 
 if TYPE_CHECKING:
@@ -48,14 +49,14 @@ class OrganizationScreen(BaseScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Loading…", id="org-details", markup=False)
-        yield DataTable(id="licenses", cursor_type="row", zebra_stripes=True)
+        yield Table(id="licenses", cursor_type="row", zebra_stripes=True)
         yield Static(f"{key(self.PLACE, 'select_cursor')} opens a license · "
                      f"{key(self.PLACE, 'new_license')} makes a new one", id="status",
                      markup=False)
         yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
-        table = self.query_one("#licenses", DataTable)
+        table = self.query_one("#licenses", Table)
         table.add_columns("#", "Product", "Status", "Plan", "Seats", "Users", "Open inv.",
                           "Trial ends", "Payer", "DC")
         table.focus()
@@ -82,7 +83,7 @@ class OrganizationScreen(BaseScreen):
             f" · data centre {org.data_center.upper()} · {org.licenses} license(s)"
             f" · {org.attention} invitation(s) need attention"
             f"\nDomains: {clip(domains, 60)} · invitees' language: {language}")
-        table = self.query_one("#licenses", DataTable)
+        table = self.query_one("#licenses", Table)
         table.clear()
         for lic in licenses:
             table.add_row(cell(lic.id), cell(lic.product_label), status(lic.status),

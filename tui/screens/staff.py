@@ -20,12 +20,13 @@ from textual.containers import Horizontal, Vertical
 from textual.events import Resize, ScreenResume
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, DataTable, Header, Input, Label, Static
+from textual.widgets import Button, Header, Input, Label, Static
 
 from tui.cells import cell, clean
 from tui.commands import bindings, key
 from tui.messages import StaffChanged, WorkFailed
 from tui.screens.base import BaseScreen
+from tui.table import Table
 from tui.widgets.footer import KeyFooter
 from tui.widgets.role_chip import RoleChip
 from tui.widgets.safe_input import SafeInput
@@ -98,13 +99,13 @@ class StaffScreen(BaseScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="staff-note", markup=False)
-        yield DataTable(id="staff", cursor_type="row", zebra_stripes=True)
+        yield Table(id="staff", cursor_type="row", zebra_stripes=True)
         yield Static("", id="staff-message", markup=False)
         yield Static("Loading…", id="status", markup=False)
         yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
-        table = self.query_one("#staff", DataTable)
+        table = self.query_one("#staff", Table)
         table.add_columns("Login", "Name", "E-mail", "Role", "Status")
         table.focus()
         self.query_one("#staff-message").display = False
@@ -136,7 +137,7 @@ class StaffScreen(BaseScreen):
     @on(Loaded)
     def _show(self, loaded: Loaded) -> None:
         self.loaded = loaded
-        table = self.query_one("#staff", DataTable)
+        table = self.query_one("#staff", Table)
         keep = self._select or self._current_login()
         self._select = None
         me = self.desk_app.staff
@@ -183,7 +184,7 @@ class StaffScreen(BaseScreen):
     # actions --------------------------------------------------------------------------------
 
     def _current_login(self) -> str | None:
-        table = self.query_one("#staff", DataTable)
+        table = self.query_one("#staff", Table)
         if not table.row_count:
             return None
         return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
