@@ -14,7 +14,12 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[test]'
 	touch $(STAMP)
 
+# Bytecode for our own modules, as pip gives installed libraries: a host that sets
+# PYTHONDONTWRITEBYTECODE would otherwise compile every module on every start.
+COMPILE := $(BIN)/python -m compileall -q tui models mailer signup
+
 run: $(STAMP)
+	@$(COMPILE)
 	$(BIN)/licensedesk
 
 # The suite on pytest-xdist workers, each with its own PostgreSQL, Postfix and ports
@@ -32,6 +37,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 bench: $(STAMP)
+	@$(COMPILE)
 	@for f in tests/perf/bench_*.py; do $(BIN)/python $$f || exit 1; done
 
 worker: $(STAMP)

@@ -57,7 +57,7 @@ def _go_to_provider() -> type[Provider]:
 
 
 class LicenseDeskApp(TypeaheadApp[int], TerminalApp, StartupApp):
-    CSS_PATH = ["app.tcss", "mono.tcss"]  # mono: NO_COLOR's emphasis (`tui.mono`)
+    CSS_PATH = "app.tcss"
     TITLE = "licensedesk"
     COMMANDS = App.COMMANDS | {_go_to_provider}
     BINDINGS = bindings("console")
@@ -67,7 +67,10 @@ class LicenseDeskApp(TypeaheadApp[int], TerminalApp, StartupApp):
     def __init__(self, ctx: Ctx | None = None, staff: StaffRef | None = None, *,
                  start_mail: bool = True, serve_signup: bool = False,
                  poll: float = 1.0) -> None:
-        super().__init__()
+        # mono.tcss (NO_COLOR's emphasis, `tui.mono`) matches nothing with colour on: not
+        # parsed, nor tried on every widget, then.
+        super().__init__(css_path=["app.tcss", "mono.tcss"] if "NO_COLOR" in os.environ
+                         else None)
         self.ctx: Ctx | None = ctx
         self.staff: StaffRef | None = staff
         self.start_mail = start_mail

@@ -9,6 +9,9 @@ def run_console(args: argparse.Namespace) -> int:
     """Paint first; settings, database, demo data and staff identity load in a worker."""
     import os
 
+    from tui import early
+
+    early.start()  # the first rows, read while Textual imports
     from tui.app import LicenseDeskApp
 
     # An exported COLUMNS or LINES would size the first frame (Rich reads them) instead of

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len, split_graphemes
 from rich.color import ColorSystem
+from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
 from textual._compositor import ChopsUpdate, CompositorUpdate, LayoutUpdate
@@ -71,19 +72,59 @@ class Shadow:
     def __init__(self) -> None:
         self.width = self.height = 0
         self.lines: list[list[Cell | None]] = []
+        self.blank: set[int] = set()  # lines with no cell known
+        # Strips written whole to a blank line, made cells when the line is next changed:
+        # the first frame (the one a start waits for) costs what Textual's own does.
+        self.written: dict[int, list[tuple[int, list[Strip]]]] = {}
 
     def forget(self, width: int = 0, height: int = 0) -> None:
         """Nothing on the terminal is known any more (a resize, a suspend, a new start)."""
         self.width, self.height = width, height
         self.lines = [[None] * width for _ in range(height)]
+        self.blank = set(range(height))
+        self.written = {}
 
-    def update(self, update: CompositorUpdate, color_system: ColorSystem) -> str:
-        """The terminal sequence for `update`, without the cells already showing."""
+    def update(self, update: CompositorUpdate, color_system: ColorSystem,
+               console: Console | None = None) -> str:
+        """The terminal sequence for `update`, without the cells already showing.
+
+        With `console`, lines where nothing is known are written as Textual writes them."""
         out: list[str] = []
+        if console is not None and isinstance(update, LayoutUpdate):
+            update = self._write_blank(update, console, out)
         for y, row in self._changes(update):
-            if 0 <= y < self.height:
+            if row and 0 <= y < self.height:
+                if y in self.written:
+                    self._settle(y)
                 self._line(y, row, color_system, out)
+                self.blank.discard(y)
         return "".join(out)
+
+    def _write_blank(self, update: LayoutUpdate, console: Console,
+                     out: list[str]) -> LayoutUpdate:
+        """Write the lines of `update` that are blank here; the rest, to be compared."""
+        x = update.region.x
+        rest: list[Iterable[Strip]] = []
+        for y, line in enumerate(update.strips, update.region.y):
+            strips = list(line)
+            if y in self.blank:
+                out.append(f"\x1b[{y + 1};{x + 1}H")
+                out.extend(strip.render(console) for strip in strips)
+                self.written.setdefault(y, []).append((x, strips))
+                self.blank.discard(y)
+                strips = []  # nothing left to compare on this line
+            rest.append(strips)
+        return LayoutUpdate(rest, update.region)
+
+    def _settle(self, y: int) -> None:
+        """The cells of what `_write_blank` wrote on line `y`."""
+        known = self.lines[y]
+        for x, strips in self.written.pop(y):
+            for strip in strips:
+                for cell in cells(strip):
+                    if 0 <= x < self.width:
+                        known[x] = cell
+                    x += 1
 
     def _changes(self, update: CompositorUpdate) -> Iterator[tuple[int, dict[int, Cell]]]:
         if isinstance(update, LayoutUpdate):
@@ -179,7 +220,8 @@ def paint_changes(app: App[Any], shadow: Shadow, update: object) -> bool:
     size = app.size
     if (shadow.width, shadow.height) != (size.width, size.height):
         shadow.forget(size.width, size.height)
-    body = shadow.update(update, app.console._color_system or ColorSystem.TRUECOLOR)
+    body = shadow.update(update, app.console._color_system or ColorSystem.TRUECOLOR,
+                         app.console)
     cursor = app.screen.outer_size.clamp_offset(app.cursor_position)
     if body or cursor != app._previous_cursor_position:
         app._begin_update()

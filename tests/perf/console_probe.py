@@ -100,7 +100,7 @@ async def bare(_big: int) -> dict[str, float]:
     from textual.widgets import DataTable
 
     from tests.perf.bare_textual import BareClients, BareLicense, user_rows
-    from tui.screens.clients import PAGE
+    from tui.early import PAGE
 
     stamps: list[float] = []
     app = BareClients(bench_orgs(), PAGE, stamps, time.perf_counter)

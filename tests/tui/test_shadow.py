@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import pyte
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from rich.color import ColorSystem
@@ -70,7 +71,10 @@ def _split(pieces: list[tuple[str, Style | None]], at: int) -> tuple[list[Any], 
 @st.composite
 def updates(draw: Any) -> list[Any]:
     frame = [_line(draw) for _ in range(H)]
-    out: list[Any] = [LayoutUpdate([[_strip(line)] for line in frame], Region(0, 0, W, H))]
+    # The first paint: the whole screen, or some lines only (the rest stays unknown).
+    top = draw(st.integers(0, H - 1)) if draw(st.booleans()) else 0
+    out: list[Any] = [LayoutUpdate([[_strip(line)] for line in frame[top:]],
+                                   Region(0, top, W, H - top))]
     for _ in range(draw(st.integers(1, 6))):
         if draw(st.booleans()):  # a layout update of a region (a widget repainted whole)
             y0 = draw(st.integers(0, H - 1))
@@ -120,8 +124,11 @@ def _cells(screen: pyte.Screen) -> list[list[Any]]:
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(updates())
-def test_the_terminal_shows_what_textual_would_have_written(steps: list[Any]) -> None:
+@given(updates(), st.booleans())
+def test_the_terminal_shows_what_textual_would_have_written(steps: list[Any],
+                                                            blank_as_textual: bool) -> None:
+    """`blank_as_textual`: lines where nothing is known are written as Textual writes them
+    (the console's way) and made cells only when next changed."""
     console = Console(color_system="256", width=W, height=H, legacy_windows=False)
     plain, plain_stream = _screen()
     shadowed, shadow_stream = _screen()
@@ -129,17 +136,20 @@ def test_the_terminal_shows_what_textual_would_have_written(steps: list[Any]) ->
     shadow.forget(W, H)
     for update in steps:
         plain_stream.feed(update.render_segments(console))
-        shadow_stream.feed(shadow.update(update, SYSTEM))
+        shadow_stream.feed(shadow.update(update, SYSTEM, console if blank_as_textual else None))
         assert _cells(shadowed) == _cells(plain)
 
 
-def test_a_repaint_of_what_shows_writes_nothing() -> None:
+@pytest.mark.parametrize("blank_as_textual", [False, True])
+def test_a_repaint_of_what_shows_writes_nothing(blank_as_textual: bool) -> None:
+    console = Console(color_system="256", width=W, height=H, legacy_windows=False)
+    given = console if blank_as_textual else None
     frame = [[_strip([("a", STYLES[1])] * W)] for _ in range(H)]
     shadow = Shadow()
     shadow.forget(W, H)
-    first = shadow.update(LayoutUpdate(frame, Region(0, 0, W, H)), SYSTEM)
+    first = shadow.update(LayoutUpdate(frame, Region(0, 0, W, H)), SYSTEM, given)
     assert first.count("a") == W * H
-    assert shadow.update(LayoutUpdate(frame, Region(0, 0, W, H)), SYSTEM) == ""
+    assert shadow.update(LayoutUpdate(frame, Region(0, 0, W, H)), SYSTEM, given) == ""
 
 
 def test_one_changed_cell_writes_that_cell() -> None:

@@ -189,3 +189,63 @@ async def test_first_page_paints_before_the_database_layer_loads(
         assert app.staff is not None and app.staff.email == staff.email
         assert app.ctx is not None
         app.ctx.db.dispose()
+
+
+async def test_rows_read_while_the_console_imported_are_in_its_first_frame(
+        monkeypatch: pytest.MonkeyPatch, staff: StaffRef, data: Data) -> None:
+    """`licensedesk` reads the first page while Textual imports (`tui.early`): the Clients
+    screen shows those rows when it mounts, with no read of its own."""
+    from tui import early
+
+    monkeypatch.setenv("LICENSEDESK_STAFF_EMAIL", staff.email)
+    early.start()
+    read = early._started
+    assert read is not None and read.done.wait(10) and read.page is not None
+    shown_at_mount: list[int] = []
+    mounted = ClientsScreen.on_mount
+
+    def on_mount(self: ClientsScreen) -> None:
+        mounted(self)
+        self.call_next(lambda: shown_at_mount.append(len(table_rows(self.app, "#orgs"))))
+
+    monkeypatch.setattr(ClientsScreen, "on_mount", on_mount)
+    app = LicenseDeskApp(start_mail=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: app.ready, timeout=20)
+        await settle(pilot)
+        assert shown_at_mount == [len(read.page.rows)]
+        assert not [w for w in app.workers if w.group == "quick-page"]
+        assert early.take() is None  # used once: a later Clients screen reads for itself
+        assert app.ctx is not None
+        app.ctx.db.dispose()
+
+
+async def test_a_slow_early_read_is_waited_for_not_repeated(
+        monkeypatch: pytest.MonkeyPatch, staff: StaffRef, data: Data) -> None:
+    import threading
+
+    import models.quickpage
+    from tui import early
+
+    monkeypatch.setenv("LICENSEDESK_STAFF_EMAIL", staff.email)
+    read_page = models.quickpage.first_page
+    calls: list[int] = []
+    gate = threading.Event()
+
+    def slow_first_page(limit: int) -> object:
+        calls.append(limit)
+        gate.wait(10)  # a slow disk: still reading when the screen mounts
+        return read_page(limit)
+
+    monkeypatch.setattr(models.quickpage, "first_page", slow_first_page)
+    early.start()
+    app = LicenseDeskApp(start_mail=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: bool(app.screen.query("#orgs")), timeout=20)
+        gate.set()
+        await until(pilot, lambda: app.ready, timeout=20)
+        await settle(pilot)
+        assert calls == [early.PAGE]
+        assert len(table_rows(app, "#orgs")) > 0
+        assert app.ctx is not None
+        app.ctx.db.dispose()

@@ -10,8 +10,10 @@ from textual.app import ComposeResult
 from textual.message import Message
 from textual.widgets import DataTable, Header, Input, Static
 
+from tui import early
 from tui.cells import cell, clean, number
 from tui.commands import bindings, key
+from tui.early import PAGE
 from tui.exporting import ExportKind
 from tui.fit import Col, FitTable
 from tui.messages import OpenOrganization
@@ -23,7 +25,6 @@ if TYPE_CHECKING:
     from models.views import OrgPage, OrgRow
 
 # About two screens of rows: a short page keeps each keystroke's query and repaint quick.
-PAGE = 60
 
 # Narrower windows shrink the names, then cut the data centre, the client's name, the
 # license count, the e-mail and the organization, in that order; Attn, the reason to come
@@ -74,17 +75,30 @@ class ClientsScreen(BaseScreen):
         super().on_mount()
         if not self.ready:
             # The database layer is still importing: paint the first page without it.
-            self._quick_first_page()
+            read = early.take()
+            if read is not None and read.done.is_set():
+                self._quick_page(read.page)  # read during the imports: in the first frame
+            else:
+                self._quick_first_page(read)
 
     @work(thread=True, group="quick-page", exit_on_error=False)
-    def _quick_first_page(self) -> None:
-        from models.quickpage import first_page
+    def _quick_first_page(self, read: early.EarlyPage | None) -> None:
+        if read is not None and read.done.wait(5):
+            page = read.page
+        else:
+            from models.quickpage import first_page
 
-        page = first_page(PAGE)
+            page = first_page(PAGE)
         if page is None:
             self.app.call_from_thread(self.desk_app.start_boot)
         else:
             self.reply(PageRead(page, quick=True))
+
+    def _quick_page(self, page: OrgPage | None) -> None:
+        if page is None:
+            self.desk_app.start_boot()
+        else:
+            self._page_read(PageRead(page, quick=True))
 
     def load(self) -> None:
         self._read_page(self.search, self.page_start)
