@@ -15,9 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual.coordinate import Coordinate
 from textual.drivers.linux_driver import LinuxDriver
-from textual.widgets import DataTable
 
 from tui.prefs import MouseMode
 
@@ -55,39 +53,3 @@ class MouseDriver(LinuxDriver):
         self._disable_mouse_support()
         self.mode = mode
         self._enable_mouse_support()
-
-
-def quiet_table_hover() -> None:
-    """Pointer over a DataTable: repaint the row it left and the row it entered, nothing else.
-
-    Textual 8 repaints the whole table each time the pointer crosses into another row: each
-    row's cells carry their own mouse meta, so the style under the pointer gets a new link
-    id and the link highlight (`watch_hover_style`) refreshes everything, though no table
-    here holds a link. It also repaints the hovered row on every motion report, and on
-    leaving a row repaints only its first cell. Patched on the class, once: every table of
-    the console is a DataTable or a subclass of it.
-    """
-    if getattr(DataTable, "_quiet_hover", False):
-        return
-    show_hover = DataTable._set_hover_cursor
-    watch_coordinate = DataTable.watch_hover_coordinate
-
-    def watch_hover_style(self: DataTable[Any], old: Any, new: Any) -> None:
-        """No links in a table: nothing to highlight."""
-
-    def _set_hover_cursor(self: DataTable[Any], active: bool) -> None:
-        if active != self._show_hover_cursor:
-            show_hover(self, active)
-
-    def watch_hover_coordinate(self: DataTable[Any], old: Coordinate,
-                               value: Coordinate) -> None:
-        if self.cursor_type != "row":
-            watch_coordinate(self, old, value)
-        elif old.row != value.row:
-            self.refresh_row(old.row)
-            self.refresh_row(value.row)
-
-    DataTable.watch_hover_style = watch_hover_style  # type: ignore[method-assign,assignment]
-    DataTable._set_hover_cursor = _set_hover_cursor  # type: ignore[method-assign]
-    DataTable.watch_hover_coordinate = watch_hover_coordinate  # type: ignore[method-assign]
-    DataTable._quiet_hover = True  # type: ignore[attr-defined]

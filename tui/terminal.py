@@ -35,9 +35,6 @@ class TerminalApp(App[int]):
         if linux_console():
             own.append(ConsoleGlyphs())
         self._own_filters = own
-        from tui.mouse import quiet_table_hover
-
-        quiet_table_hover()
 
     def get_line_filters(self) -> Sequence[LineFilter]:
         textual = super().get_line_filters()
