@@ -66,3 +66,17 @@ async def test_history_rows_are_painted_again_at_their_measured_widths() -> None
 async def test_the_plain_datatable_still_keeps_the_old_widths() -> None:
     """Textual's own table still shows the fault; when this fails, `Table` can go."""
     assert "07 …" in await paint_between_add_and_measure(DataTable())
+
+
+def test_every_table_of_the_console_is_a_table() -> None:
+    """A DataTable made directly would miss both fixes (the widths and the pointer)."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "tui"
+    made = re.compile(r"\bDataTable(\[[^\]]*\])?\(|class \w+\(DataTable\b")
+    found = [f"{path.relative_to(root)}:{n}" for path in root.rglob("*.py")
+             if path.name != "table.py"
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if made.search(line)]
+    assert found == []
