@@ -147,11 +147,19 @@ class FitTable(Table[CellType]):
         super()._update_dimensions(new_rows)
         self.refit()
 
-    def refit(self) -> None:
-        """Fit the columns to the width now, when it or the widest cells changed."""
-        if not self.columns or self.size.width <= 0:
+    def fit_before_layout(self, width: int) -> None:
+        """Measure the rows added and fit the columns to `width` (the table's, as the caller
+        knows it) before the table's first layout: its first frame is then its final one."""
+        if self.size.width <= 0:
+            self.measure_now()
+            self.refit(width)
+
+    def refit(self, before_layout: int = 0) -> None:
+        """Fit the columns to the width now, when it or the widest cells changed
+        (`before_layout`: the width to fit while the table has none yet)."""
+        room = self.size.width or before_layout
+        if not self.columns or room <= 0:
             return
-        room = self.size.width
         if self.virtual_size.height > self.size.height:  # the rows need a scrollbar
             room -= self.styles.scrollbar_size_vertical
         columns = self.ordered_columns

@@ -49,6 +49,7 @@ class TotalCounted(Message, bubble=False):
 class ClientsScreen(BaseScreen):
     TITLE = "Clients"
     PLACE = "clients"
+    AUTO_FOCUS = "#orgs"  # not the filter first: a focus moved twice restyles both twice
     BINDINGS = bindings(PLACE)
 
     def __init__(self) -> None:
@@ -125,7 +126,7 @@ class ClientsScreen(BaseScreen):
 
     def _show(self, page: OrgPage) -> None:
         self.page = page
-        table = self.query_one("#orgs", DataTable)
+        table = self.query_one("#orgs", FitTable)
         table.clear()
         self.rows = {}
         for r in page.rows:
@@ -135,6 +136,7 @@ class ClientsScreen(BaseScreen):
                           cell(r.data_center.upper()),
                           cell(number(r.licenses)),
                           cell(f"⚠ {r.attention}" if r.attention else "-"), key=key)
+        table.fit_before_layout(self.app.size.width)  # rows read during the imports
         self._status()
 
     @on(TotalCounted)
