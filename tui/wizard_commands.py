@@ -41,12 +41,18 @@ IMPORT_FILE = (
        where="import_file", palette=False),
 )
 
-# The rows editor of both wizards. Enter and tab are the fields' own keys (listed, not bound).
+# The rows editor of both wizards. Enter is the address field's own key (listed, not bound).
 INVITE_ROWS = (
     _C("next_row", "enter", "Next row", "the next address (on an empty last row: done)",
        where="invite_rows", builtin=True, palette=False),
-    _C("focus_next", "tab", "Role", "the row's role; enter or space opens the picker",
-       where="invite_rows", builtin=True, palette=False),
+    _C("step_field(1)", "tab", "Role", "the row's role (enter or space opens the picker), "
+       "then the next row's address", where="invite_rows", show=False, palette=False),
+    _C("step_field(-1)", "shift+tab", "Field before", "the role of the row above, from an "
+       "address", where="invite_rows", show=False, palette=False),
+    _C("step_row(1)", "down", "Row below", "the same field one row down", where="invite_rows",
+       show=False, palette=False),
+    _C("step_row(-1)", "up", "Row above", "the same field one row up", where="invite_rows",
+       show=False, palette=False),
     _C("add_row", "ctrl+n", "Add row", "a new row below this one", where="invite_rows",
        palette=False),
     _C("remove_row", "ctrl+r", "Remove row", "remove this row", where="invite_rows",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from textual.widgets import Static
-
 from models.context import Ctx
 from models.outbox import list_outbox
 from models.queries import license_users
@@ -23,8 +21,9 @@ async def test_role_is_picked_with_its_meaning_and_sent_with_the_row(
     async with app.run_test(size=(100, 40)) as pilot:
         await settle(pilot)
         await pilot.press(*"vera@acme.example", "tab")
-        row = app.screen.query_one(InviteRows).rows[0]
-        assert app.focused is row.role_chip and row.role == "Agent"
+        rows = app.screen.query_one(InviteRows)
+        row, chip = rows.rows[0], rows.editor.role_chip  # the focused row's, in real widgets
+        assert app.focused is chip and rows.current is row and row.role == "Agent"
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, RolePicker)
@@ -32,13 +31,12 @@ async def test_role_is_picked_with_its_meaning_and_sent_with_the_row(
         assert "Read-only access to tickets and reports" in screen_text(app)
         await pilot.press("escape")  # nothing chosen: the role stays
         await settle(pilot)
-        assert row.role == "Agent" and app.focused is row.role_chip
+        assert row.role == "Agent" and app.focused is chip
         await pilot.press("space", "down", "enter")  # space opens it too: Agent -> Viewer
         await settle(pilot)
         assert row.role == "Viewer"
-        assert "Viewer ▾" in str(row.role_chip.render())
-        meaning = row.query_one(".invite-row-meaning", Static)
-        assert "Read-only" in str(meaning.content)
+        assert "Viewer ▾" in str(chip.render())
+        assert "Read-only" in rows.parts(row)["meaning"]
         await pilot.click(RoleChip)  # and so does a click
         await settle(pilot)
         assert isinstance(app.screen, RolePicker)

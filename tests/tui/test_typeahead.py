@@ -218,7 +218,7 @@ def addresses(app: LicenseDeskApp) -> list[str]:
     """What a wizard's invite rows hold (none before it shows them)."""
     screen = app.screen
     try:
-        return [row.email_input.value for row in screen.query_one(InviteRows).rows] \
+        return [row.value for row in screen.query_one(InviteRows).rows] \
             if isinstance(screen, InviteWizard | LicenseWizard) else []
     except NoMatches:  # not composed yet
         return []

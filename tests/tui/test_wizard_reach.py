@@ -24,6 +24,7 @@ from tests.tui.wizard_helpers import (
     add_member,
     make_license,
     make_org,
+    row_parts,
     settle,
 )
 from tui.screens.confirm import ConfirmScreen
@@ -59,7 +60,7 @@ def _confirmed(ctx: Ctx) -> list[str]:
 
 
 def _messages(app: Any) -> list[str]:
-    return [str(r.query_one(".invite-row-message", Static).content) for r in rows_of(app).rows]
+    return [parts["message"] for parts in row_parts(app)]
 
 
 async def test_a_typo_is_shown_and_ctrl_t_takes_the_suggestion(
@@ -145,8 +146,7 @@ async def test_each_row_has_the_organizations_language_unless_chosen(
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await type_rows(pilot, "a@acme.example", "b@acme.example")
-        chips = [str(r.query_one(".invite-row-lang", Static).content) for r in
-                 rows_of(app).rows]
+        chips = [parts["lang"] for parts in row_parts(app)]
         assert chips[:2] == ["de ▾", "de ▾"]
         await pilot.press("shift+tab", "ctrl+g")  # from b's role: b's language
         await settle(pilot)

@@ -20,6 +20,7 @@ from tests.tui.wizard_helpers import (
     click_actions,
     make_license,
     make_org,
+    row_parts,
     screen_text,
     settle,
 )
@@ -47,7 +48,7 @@ def rows_of(app: Any) -> InviteRows:
 
 
 def row_messages(app: Any) -> list[str]:
-    return [str(r.query_one(".invite-row-message", Static).content) for r in rows_of(app).rows]
+    return [parts["message"] for parts in row_parts(app)]
 
 
 async def type_rows(pilot: Any, *addresses: str) -> None:
@@ -177,7 +178,7 @@ async def test_a_row_being_removed_is_no_longer_asked_for(
         await settle(pilot)
         await type_rows(pilot, "k1@a.example", "k2@a.example", "k3@a.example")
         rows = rows_of(app)
-        rows.rows[1].email_input.focus()
+        rows.edit(rows.rows[1])
         await pilot.pause()
         wizard = app.screen
         assert isinstance(wizard, InviteWizard)

@@ -78,6 +78,16 @@ def screen_text(app: App[Any]) -> str:
     return "\n".join("".join(seg.text for seg in strip) for strip in strips)
 
 
+def row_parts(app: App[Any]) -> list[dict[str, str]]:
+    """What the invite rows of the current screen show, row by row and part by part
+    ("glyph", "address", "role", "lang", "meaning", "message"), as plain text: the focused
+    row's widgets, the others as drawn."""
+    from tui.widgets.invite_rows import InviteRows
+
+    rows = app.screen.query_one(InviteRows)
+    return [rows.parts(row) for row in rows.rows]
+
+
 def click_actions(app: App[Any]) -> list[str]:
     """Any action links in what is painted: untrusted text must never create one."""
     found = []

@@ -93,7 +93,7 @@ class InviteWizard(ModalScreen[InviteResult | None], DeskNode):
             yield Static(Text(f"Invite users — license #{self.license_id}"), id="invite-title")
             yield Static(Text(say_keys(
                 "One address per row, or paste a list (one per line, or comma separated). "
-                "{next_row}: next row · {focus_next}: its role · {add_row} add · "
+                "{next_row}: next row · {step_field(1)}: its role · {add_row} add · "
                 "{remove_row} remove · {send} send.", "invite_rows", "invite_wizard")),
                 id="invite-help")
             yield VerticalScroll(Static(Text("Loading the license…")), id="invite-scroll")
@@ -137,7 +137,7 @@ class InviteWizard(ModalScreen[InviteResult | None], DeskNode):
         await scroll.mount(rows)
         rows.set_default_language(event.language)
         self._verdicts_for = []
-        rows.rows[0].email_input.focus()
+        rows.edit()
         self.query_one("#invite-send", Button).disabled = False
         self._show(event.result)
         typeahead.ready(self)

@@ -56,9 +56,11 @@ class EmailInput(SafeInput):
         self._successor: EmailInput | None = None
 
     def hand_over(self, successor: EmailInput) -> None:
-        """`successor` now takes what is typed after the separator."""
+        """`successor` now takes what is typed after the separator (this field itself when
+        it now edits the next row)."""
         held, self._held = self._held or [], None
-        self._successor = successor
+        if successor is not self:
+            self._successor = successor
         for key in held:
             successor.feed(key)
 

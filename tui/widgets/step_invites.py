@@ -48,7 +48,7 @@ class StepInvites(VerticalScroll, DeskNode):
         yield Static("", id="invite-summary", classes="wizard-note", markup=False)
         yield Static(Text(say_keys(
             "Invite the customer's people now (optional). One address per row, or paste a "
-            "list. {next_row}: next row · {focus_next}: its role · {add_row} add · "
+            "list. {next_row}: next row · {step_field(1)}: its role · {add_row} add · "
             "{remove_row} remove.", "invite_rows")), classes="wizard-note")
         yield InviteRows(PRODUCTS["livechat"].roles, id="wizard-rows")
         yield Checkbox(add_me_label(self.desk.staff), id="wizard-add-me", compact=True)
@@ -89,7 +89,7 @@ class StepInvites(VerticalScroll, DeskNode):
     def focus_first(self) -> None:
         rows = self.rows.rows
         empty = [r for r in rows if not r.email]
-        (empty[0] if empty else rows[-1]).email_input.focus()
+        self.rows.edit(empty[0] if empty else rows[-1])
 
     @on(InviteRows.Changed)
     @on(Checkbox.Changed, "#wizard-add-me")
