@@ -31,6 +31,9 @@ class MouseDriver(LinuxDriver):
     def __init__(self, app: Any, **kwargs: Any) -> None:
         super().__init__(app, **kwargs)
         self.mode: MouseMode = getattr(app, "mouse_mode", "on")
+        from tui.paste import install
+
+        install()  # a paste stays text (`tui.paste`): its input thread starts later
 
     def _enable_mouse_support(self) -> None:
         if not self._mouse or self.mode == "off":

@@ -157,3 +157,27 @@ async def test_a_click_on_a_drawn_rows_role_opens_its_picker(app: WizardHost) ->
         assert [r.role for r in rows.rows] == ["Agent", "Administrator", "Agent"]
         assert rows.current is rows.rows[1] and app.focused is rows.editor.role_chip
 
+
+
+@pytest.mark.parametrize("size", [(100, 30), (60, 20)])
+async def test_the_row_being_typed_stays_in_sight_when_verdicts_arrive(
+        ctx: Ctx, staff: StaffRef, size: tuple[int, int]) -> None:
+    """Found by attack: after a paste of thirty with a typo among them, the verdict lines
+    pushed the focused last row below the visible area."""
+    lic = make_license(ctx, staff, make_org(ctx, staff), seats=40)
+    app = WizardHost(ctx, staff, lambda: InviteWizard(lic))
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        addresses = [f"p{i}@acme.example" for i in range(30)]
+        addresses[4] = "fifth@gmial.com"
+        assert app.focused is not None
+        app.focused.post_message(events.Paste("\n".join([*addresses, "last@acme.example"])))
+        await settle(pilot)
+        await pilot.press("enter", *"bad@gmial.com")
+        await settle(pilot)
+        editor = rows_of(app).editor
+        box = next(a for a in editor.ancestors if getattr(a, "allow_vertical_scroll", False))
+        assert editor.row.value == "bad@gmial.com"
+        assert editor.message.region.height > 0  # its "did you mean" line
+        assert box.content_region.contains_region(editor.region), (box.content_region,
+                                                                   editor.region)

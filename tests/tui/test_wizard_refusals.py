@@ -71,3 +71,29 @@ def test_the_keys_of_the_wizards_and_dialogs_are_the_declared_ones() -> None:
     assert first_key("confirm", "answer(False)") == "n"
     assert say_keys("Typed. {add_row} adds · {send} sends", "invite_rows", "invite_wizard") == (
         "Typed. Ctrl+n adds · ctrl+s sends")
+
+
+async def test_a_control_character_in_a_pasted_address_is_shown_and_refused(
+    ctx: Ctx, staff: StaffRef,
+) -> None:
+    """Dropped, `jo<backspace>hn@` would become john@, another valid address (found by attack):
+    the row shows the character as its escape and the desk says why it is refused."""
+    from textual import events
+
+    lic = make_license(ctx, staff, make_org(ctx, staff), seats=5)
+    app = WizardHost(ctx, staff, lambda: InviteWizard(lic))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        assert app.focused is not None
+        app.focused.post_message(events.Paste("jo\bhn@acme.example\nm\x7fary@acme.example"))
+        await settle(pilot)
+        rows = app.screen.query_one(InviteRows).rows
+        assert [r.email for r in rows] == ["jo\\x08hn@acme.example", "m\\x7fary@acme.example"]
+        assert all(r.outcome is not None and not r.outcome.ok for r in rows)
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        app.focused.post_message(events.Paste("i\0j@acme.example"))
+        await settle(pilot)
+        rows = app.screen.query_one(InviteRows).rows
+        assert rows[-1].email == "i\\x00j@acme.example"
+        assert rows[-1].outcome is not None and not rows[-1].outcome.ok

@@ -9,7 +9,7 @@ from typing import Any
 from textual import events
 from textual.message import Message
 
-from models.text import display
+from models.text import printable
 from tui.widgets.safe_input import SafeInput
 
 _LIST_SEPARATORS = re.compile(r"[,;\r\n]+")
@@ -95,6 +95,12 @@ class EmailInput(SafeInput):
         if len(addresses) > 1 or _LIST_SEPARATORS.search(event.text.strip()):
             event.prevent_default()
             event.stop()
-            self.post_message(self.ListPasted(self, [display(a) for a in addresses]))
+            self.post_message(self.ListPasted(self, [printable(a) for a in addresses]))
+        elif addresses:
+            # A control character shown as its escape (`jo\x08hn@…`), so the desk refuses
+            # the address where it was pasted; dropped, it would make another valid one.
+            event.prevent_default()
+            event.stop()
+            self.insert_text_at_cursor(printable(addresses[0]))
         else:
             super()._on_paste(event)

@@ -221,6 +221,10 @@ class InviteRows(Vertical):
                 changed = True
         if changed:
             self._redraw()
+            if self.editor.has_focus_within:
+                # A verdict line that appeared (here or above) must not push the row being
+                # typed out of sight (found by attack: after a paste of thirty).
+                self.call_after_refresh(self.editor.scroll_visible, animate=False)
 
     def clear_marks(self) -> None:
         self.mark(())
