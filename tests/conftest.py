@@ -20,6 +20,9 @@ from models.timeutil import FixedClock
 from models.views import StaffRef
 from tests.support import hostile_tally
 from tests.support.migrated import place_migrated_sqlite
+from tests.support.schedule import keep_bytecode, spread_slow_first, worker_count
+
+keep_bytecode()
 
 # Pilot.press waits, after every key, until the app looks idle: it sleeps SLEEP_GRANULARITY
 # (20 ms) at a time until a sleep passes with under a twentieth of it spent on CPU. Typed
@@ -92,6 +95,10 @@ def ctx(settings: Settings, clock: FixedClock) -> Iterator[Ctx]:
 @pytest.fixture
 def staff(ctx: Ctx) -> StaffRef:
     return ensure_staff(ctx)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    spread_slow_first(items, worker_count())
 
 
 # Issue 10's closing counts (tests/support/hostile_tally.py), added up across xdist workers.
