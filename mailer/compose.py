@@ -1,33 +1,28 @@
-"""Outbox row -> EmailMessage: Jinja2 text and HTML parts, headers that cannot be injected."""
+"""Outbox row -> the bytes the relay sends (and the same mail as an EmailMessage): Jinja2 text
+and HTML parts, headers that cannot be injected."""
 
 from __future__ import annotations
 
 import binascii
-import io
+import functools
 import re
 import secrets
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
-from email.generator import BytesGenerator
 from email.headerregistry import BaseHeader, HeaderRegistry
-from email.message import EmailMessage, Message
+from email.message import EmailMessage
 from email.policy import EmailPolicy
 from email.utils import format_datetime, parseaddr
 from functools import lru_cache
-from pathlib import Path
 from typing import Any, cast
 
 import idna
-from jinja2 import (
-    Environment,
-    FileSystemLoader,
-    StrictUndefined,
-    TemplateError,
-    select_autoescape,
-)
+from jinja2 import TemplateError
 
 from mailer.headers import Folded, address_header, text_header
-from mailer.i18n import EXTENSIONS, environments, format_when, gettext_for
+from mailer.i18n import format_when, gettext_for
+from mailer.words import fill
 from models.handover import signup_link
 from models.languages import DEFAULT as DEFAULT_LANGUAGE
 from models.languages import invitee_language
@@ -37,7 +32,6 @@ from models.settings import Settings
 from models.text import CONTROL as _CTRL
 from models.text import printable, quote
 
-TEMPLATES = Path(__file__).with_name("templates")
 LINK_KINDS = (*INVITE_KINDS, "resend")
 KINDS = (*LINK_KINDS, "notify_accepted", "notify_overdue", "notify_failed", "digest")
 
@@ -52,9 +46,15 @@ class Outgoing:
     mail_id: int
     sender: str
     recipient: str
-    message: EmailMessage
     data: bytes
     utf8: bool
+    # The same mail as an EmailMessage, built only for a server that needs it flattened
+    # again (one without 8BITMIME).
+    build: Callable[[], EmailMessage] = field(repr=False, compare=False)
+
+    @property
+    def message(self) -> EmailMessage:
+        return self.build()
 
 
 class ComposeError(Exception):
@@ -68,22 +68,6 @@ def one_line(value: Any, max_len: int = 300) -> str:
     if not text.isprintable():
         text = _CTRL.sub(" ", text)
     return text.strip()[:max_len]
-
-
-def _make_env() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        # HTML parts escape every value; plain-text parts must not (no &amp; in a name).
-        autoescape=select_autoescape(enabled_extensions=("html",), default=False),
-        undefined=StrictUndefined,
-        keep_trailing_newline=True,
-        auto_reload=False,  # templates ship with the code; skip a stat() per mail
-        extensions=EXTENSIONS,
-    )
-
-
-# One environment per language (mailer/i18n.py); staff notifications are always English.
-_env = environments(_make_env)
 
 
 def language_of(mail: ClaimedMail) -> str:
@@ -120,6 +104,16 @@ def subject_of(mail: ClaimedMail) -> str:
 
 def render(mail: ClaimedMail, settings: Settings) -> tuple[str, str]:
     """(text, html) for a claimed row, in its language (language_of)."""
+    lang, values = template_values(mail, settings)
+    try:
+        return fill(lang, mail.kind, values)
+    except TemplateError as err:
+        # A row written by an older version, missing what the template needs.
+        raise ComposeError(f"cannot compose this {mail.kind} mail: {err}") from None
+
+
+def template_values(mail: ClaimedMail, settings: Settings) -> tuple[str, dict[str, Any]]:
+    """The row's language and what its templates are given."""
     if mail.kind not in KINDS:
         raise ComposeError(f"no template for mail kind {mail.kind!r}")
     lang = language_of(mail)
@@ -139,13 +133,13 @@ def render(mail: ClaimedMail, settings: Settings) -> tuple[str, str]:
         values["inviter"] = values.get("inviter_name") or _("Your support partner")
         email, name = values.get("inviter_email", ""), values.get("inviter_name", "")
         values["contact"] = f"{name} <{email}>" if name and email else email
-    env = _env(lang)
-    try:
-        return (env.get_template(f"{mail.kind}.txt").render(values),
-                env.get_template(f"{mail.kind}.html").render(values))
-    except TemplateError as err:
-        # A row written by an older version, missing what the template needs.
-        raise ComposeError(f"cannot compose this {mail.kind} mail: {err}") from None
+    return lang, values
+
+
+@lru_cache(maxsize=4)
+def _date(second: datetime) -> str:
+    """The Date header's text, made once per second rather than once per mail."""
+    return format_datetime(second)
 
 
 def _address(field: str, name: str, addr: str) -> Folded:
@@ -243,56 +237,19 @@ def _header(name: str, value: str) -> BaseHeader:
     return header
 
 
-class _Generator(BytesGenerator):
-    """Writes an ASCII body (our quoted-printable parts) in one piece instead of line by
-    line: the same bytes, a fraction of the calls."""
-
-    def _handle_text(self, msg: Message) -> None:
-        payload = msg._payload  # type: ignore[attr-defined]
-        if isinstance(payload, str) and payload.isascii() and not self._mangle_from_:  # type: ignore[attr-defined]
-            self._fp.write(_NEWLINES.sub("\r\n", payload).encode("ascii"))  # type: ignore[attr-defined]
-        else:
-            super()._handle_text(msg)  # type: ignore[misc]
+_NEWLINES = re.compile(rb"\r\n|\r|\n")
 
 
-_NEWLINES = re.compile(r"\r\n|\r|\n")
+@lru_cache(maxsize=512)
+def _line(name: str, value: str, utf8: bool) -> bytes:
+    """A shared header's line: the very call the stdlib generator makes for it."""
+    return _WIRE[utf8].fold_binary(name, _header(name, value))
 
 
-def flatten(msg: EmailMessage, utf8: bool) -> bytes:
-    """The bytes DATA carries (CRLF line ends; no Bcc is ever set, so none to strip)."""
-    policy = _WIRE[utf8]
-    if isinstance(msg, _Alternative) and msg.preamble is None and msg.epilogue is None:
-        payload = msg.get_payload()
-        parts = [p for p in payload if isinstance(p, Message)] if isinstance(payload, list) else []
-        if parts and len(parts) == len(payload) and all(_simple_part(p) for p in parts):
-            return _flatten_alternative(msg, parts, policy)
-    with io.BytesIO() as out:
-        _Generator(out, policy=policy).flatten(msg)
-        return out.getvalue()
-
-
-def _simple_part(part: Message) -> bool:
-    payload = part._payload  # type: ignore[attr-defined]
-    return (not part.is_multipart() and isinstance(payload, str) and payload.isascii()
-            and part.preamble is None and part.epilogue is None)
-
-
-def _flatten_alternative(msg: EmailMessage, parts: list[Message], policy: EmailPolicy) -> bytes:
-    """Our own multipart/alternative of ASCII (quoted-printable) parts, written as the
-    stdlib generator writes it (headers, blank line, delimiter, each part, close delimiter)
-    without its per-part generators and buffers. test_compose_bytes.py holds the bytes to
-    aiosmtplib's flatten."""
-    crlf = b"\r\n"
-    delimiter = b"--" + _BOUNDARY.encode("ascii")
-    out = [policy.fold_binary(name, value) for name, value in msg.raw_items()]
-    out.append(crlf)
-    for i, part in enumerate(parts):
-        out.append(delimiter + crlf if i == 0 else crlf + delimiter + crlf)
-        out.extend(policy.fold_binary(name, value) for name, value in part.raw_items())
-        out.append(crlf)
-        out.append(_NEWLINES.sub("\r\n", part._payload).encode("ascii"))  # type: ignore[attr-defined]
-    out.append(crlf + delimiter + b"--" + crlf)
-    return b"".join(out)
+def _body(text: str) -> bytes:
+    """A part's body as the generator writes the quoted-printable payload _part sets."""
+    qp = binascii.b2a_qp(text.encode("utf-8"), istext=True)
+    return qp.replace(b"\n", b"\r\n") if b"\r" not in qp else _NEWLINES.sub(b"\r\n", qp)
 
 
 class _Alternative(EmailMessage):
@@ -332,7 +289,7 @@ def _compose(mail: ClaimedMail, settings: Settings, now: datetime, to_addr: str)
         inviter = str(mail.payload.get("inviter_name", ""))
         msg.set_raw("Reply-To", _reply_to(inviter, _wire_address(mail.reply_to)[0]))
     msg.set_raw("Subject", text_header("Subject", subject_of(mail)))
-    _shared(msg, "Date", format_datetime(now.replace(microsecond=0)))
+    _shared(msg, "Date", _date(now.replace(microsecond=0)))
     # Fixed when the row was written, so a retried mail is recognisably the same one.
     msg.set_raw("Message-ID", _message_id(mail.message_id))
     _shared(msg, "Auto-Submitted", "auto-generated")
@@ -343,18 +300,68 @@ def _compose(mail: ClaimedMail, settings: Settings, now: datetime, to_addr: str)
     return msg
 
 
+def _data(mail: ClaimedMail, settings: Settings, now: datetime, to_addr: str,
+          to_utf8: bool) -> tuple[bytes, bool]:
+    """What _compose builds, flattened, written straight as bytes: the same checks in the
+    same order, every header line by the same policy call the stdlib generator makes, and
+    the multipart/alternative frame as the generator writes it (its `_handle_multipart`).
+    No EmailMessage, parts or generator per mail: composing is on the relay's hot path.
+    tests/mailer/test_compose_bytes.py holds these bytes to aiosmtplib's flatten of
+    compose() on hostile input."""
+    text, html = render(mail, settings)
+    typed: list[tuple[str, Folded]] = [
+        ("From", _sender(settings.mail_from)[0]), ("To", _address("To", mail.to_name, to_addr))]
+    if mail.reply_to:
+        inviter = str(mail.payload.get("inviter_name", ""))
+        typed.append(("Reply-To", _reply_to(inviter, _wire_address(mail.reply_to)[0])))
+    typed.append(("Subject", text_header("Subject", subject_of(mail))))
+    date = _date(now.replace(microsecond=0))
+    message_id = _message_id(mail.message_id)
+    plain, rich = _body(text), _body(html)
+    sender = sender_address(settings)
+    # Any address with a non-ASCII local part (the inviter's Reply-To too) can only travel
+    # in a UTF-8 (SMTPUTF8) mail.
+    reply_utf8 = bool(mail.reply_to) and _wire_address(mail.reply_to or "")[1]
+    utf8 = to_utf8 or reply_utf8 or not sender.isascii()
+    policy = _WIRE[utf8]
+    out = [policy.fold_binary(name, value) for name, value in typed]
+    out += [_line("Date", date, utf8), policy.fold_binary("Message-ID", message_id),
+            _line("Auto-Submitted", "auto-generated", utf8),
+            _line("X-Licensedesk-Kind", mail.kind, utf8), _frame(utf8)]
+    out += [plain, _between(utf8), rich, _CLOSE]
+    return b"".join(out), utf8
+
+
+_DELIMITER = b"--" + _BOUNDARY.encode("ascii")
+_CLOSE = b"\r\n" + _DELIMITER + b"--\r\n"
+
+
+def _part_head(subtype: str, utf8: bool) -> bytes:
+    return (_line("Content-Type", f'text/{subtype}; charset="utf-8"', utf8)
+            + _line("Content-Transfer-Encoding", "quoted-printable", utf8) + b"\r\n")
+
+
+@lru_cache(maxsize=2)
+def _frame(utf8: bool) -> bytes:
+    """The root's last headers, the blank line, and the first part's delimiter and head."""
+    return (_line("MIME-Version", "1.0", utf8)
+            + _line("Content-Type", f'multipart/alternative; boundary="{_BOUNDARY}"', utf8)
+            + b"\r\n" + _DELIMITER + b"\r\n" + _part_head("plain", utf8))
+
+
+@lru_cache(maxsize=2)
+def _between(utf8: bool) -> bytes:
+    return b"\r\n" + _DELIMITER + b"\r\n" + _part_head("html", utf8)
+
+
 def prepare(mail: ClaimedMail, settings: Settings, now: datetime) -> Outgoing:
     """The mail and its envelope. Anything that stops this row from becoming a mail is a
     ComposeError: the relay fails that row alone and goes on with the rest."""
     try:
         to_addr, to_utf8 = _wire_address(mail.to_addr)
-        msg = _compose(mail, settings, now, to_addr)
-        sender = sender_address(settings)
-        # Any address with a non-ASCII local part (the inviter's Reply-To too) can only
-        # travel in a UTF-8 (SMTPUTF8) mail.
-        reply_utf8 = bool(mail.reply_to) and _wire_address(mail.reply_to or "")[1]
-        utf8 = to_utf8 or reply_utf8 or not sender.isascii()
-        return Outgoing(mail.id, sender, to_addr, msg, flatten(msg, utf8), utf8)
+        data, utf8 = _data(mail, settings, now, to_addr, to_utf8)
+        return Outgoing(mail.id, sender_address(settings), to_addr, data, utf8,
+                        functools.partial(_compose, mail, settings, now, to_addr))
     except ComposeError:
         raise
     except Exception as err:  # a row no code path should produce; it must not stop the queue

@@ -16,6 +16,7 @@ import os
 import random
 import secrets
 import socket
+from collections import deque
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TypeVar
@@ -46,7 +47,7 @@ from models.text import printable
 
 log = logging.getLogger("licensedesk.mailer.relay")
 
-PREFETCH = 8           # rows a lane leases at once
+PREFETCH = 16          # rows a lane leases at once
 POLL_SECONDS = 2.0     # how often an idle relay looks for mail other processes queued
 MAX_PAUSE = timedelta(minutes=5)
 MIN_RETRY = timedelta(seconds=1)
@@ -235,10 +236,15 @@ class Relay:
             return err
 
     async def _lane(self, client: SmtpClient) -> int:
+        """Send the rows this lane claims, one at a time. While the server answers a mail's
+        MAIL FROM, the lane records the previous mail; while it answers its RCPT TO, the
+        lane claims more rows when these run out and composes the next mail: work that
+        would otherwise keep the server waiting."""
         handled = 0
         # Start a mail only while the lease still covers a whole attempt (or, with a lease
         # configured shorter than an attempt, half of the lease).
         need = min(self.config.timeout + 5, self.ctx.settings.outbox_lease.total_seconds() / 2)
+        recorder = self._recorder
         recording: asyncio.Future[None] | None = None
 
         async def settle() -> None:
@@ -246,46 +252,64 @@ class Relay:
             nonlocal recording
             if recording is not None:
                 task, recording = recording, None
+                recorder.flush()
                 await task
 
-        def fetch() -> asyncio.Future[list[ClaimedMail]]:
-            return self._soon(self._fetch)
+        queue: deque[ClaimedMail] = deque()  # leased, not started
+        ahead: asyncio.Future[list[ClaimedMail]] | None = self._soon(self._fetch)
+        full = False  # the last claim took all it asked for: likely more due
+        job: Outgoing | ComposeError | None = None
 
-        ahead: asyncio.Future[list[ClaimedMail]] | None = fetch()
+        def take(batch: list[ClaimedMail]) -> None:
+            nonlocal full
+            self._working()
+            self._leases.update((m.id, m.lease_until) for m in batch)
+            queue.extend(batch)
+            full = len(batch) == PREFETCH
+
+        def meanwhile() -> None:
+            """While the server looks at a mail's RCPT TO: claim more rows when these run
+            out, and compose the next mail."""
+            nonlocal ahead, job
+            if not queue and full and ahead is None:
+                ahead = self._soon(self._fetch)
+                if ahead.done() and not ahead.exception() and ahead.result():
+                    take(ahead.result())
+                    ahead = None  # else the loop takes it when this mail is done
+            if queue and job is None:
+                job = self._prepare(queue[0])
+
         try:
-            while ahead is not None:
-                batch = await ahead
-                ahead = None
-                self._working()
-                if not batch:
-                    break
-                self._leases.update((m.id, m.lease_until) for m in batch)
-                if self._stopping or self.paused:
-                    await self._give_back(batch)
-                    break
-                if len(batch) == PREFETCH:
-                    ahead = fetch()  # likely more due: claim the next batch meanwhile
-                job = self._prepare(batch[0])
-                for i, mail in enumerate(batch):
-                    until = self._leases.get(mail.id, mail.lease_until)
-                    left = (until - self.ctx.now()).total_seconds()
-                    if self._stopping or self.paused or left < need:
-                        # Not started: give it back now rather than make others wait it out.
-                        await settle()
-                        await self._give_back(batch[i:])
-                        break
-                    sending = asyncio.ensure_future(self._deliver(client, mail, job, settle))
-                    if i + 1 < len(batch):
-                        # Compose the next mail while the server answers this one's MAIL FROM.
-                        await asyncio.sleep(0)
-                        job = self._prepare(batch[i + 1])
-                    recording = await sending
-                    handled += 1
-                else:
+            while True:
+                if not queue:
                     if ahead is None:
                         # Sending may have queued more (a failure notifies the inviter).
                         await settle()
-                        ahead = fetch()
+                        ahead = self._soon(self._fetch)
+                    batch = await ahead
+                    ahead = None
+                    take(batch)
+                    if not queue:
+                        break
+                mail = queue.popleft()
+                until = self._leases.get(mail.id, mail.lease_until)
+                left = (until - self.ctx.now()).total_seconds()
+                if self._stopping or self.paused or left < need:
+                    # Not started: give it back now rather than make others wait it out.
+                    await settle()
+                    queue.appendleft(mail)
+                    await self._give_back(list(queue))
+                    queue.clear()
+                    break
+                if job is None:
+                    job = self._prepare(mail)
+                sending = asyncio.ensure_future(
+                    self._deliver(client, mail, job, settle, meanwhile))
+                job = None
+                await asyncio.sleep(0)  # its MAIL FROM is on the way:
+                recorder.flush()  # the previous mail is recorded while the server answers
+                recording = await sending
+                handled += 1
         finally:
             await settle()
             if ahead is not None:
@@ -304,17 +328,19 @@ class Relay:
     # -- one mail ------------------------------------------------------------------------
 
     async def _deliver(self, client: SmtpClient, mail: ClaimedMail,
-                       job: Outgoing | ComposeError, settle: Hook) -> asyncio.Future[None] | None:
+                       job: Outgoing | ComposeError, settle: Hook,
+                       meanwhile: Callable[[], None]) -> asyncio.Future[None] | None:
         """Send one mail. A delivered mail is recorded in the background while the next one
         starts; `settle` (called before the next DATA) keeps at most one mail per lane
         delivered but unrecorded, whenever the process dies."""
         try:
-            return await self._attempt(client, mail, job, settle)
+            return await self._attempt(client, mail, job, settle, meanwhile)
         finally:
             self._leases.pop(mail.id, None)
 
     async def _attempt(self, client: SmtpClient, mail: ClaimedMail,
-                       job: Outgoing | ComposeError, settle: Hook) -> asyncio.Future[None] | None:
+                       job: Outgoing | ComposeError, settle: Hook,
+                       meanwhile: Callable[[], None]) -> asyncio.Future[None] | None:
         ctx = self.ctx
         if isinstance(job, ComposeError):
             await settle()
@@ -330,7 +356,7 @@ class Relay:
                 raise RecordingFailed(str(err)) from err
 
         try:
-            await client.send(job, before_data=recorded)
+            await client.send(job, before_data=recorded, meanwhile=meanwhile)
         except RecordingFailed:
             client.close()  # mid-transaction: never reuse that connection
             raise
@@ -384,8 +410,11 @@ class Relay:
 
 
 class _Recorder:
-    """Records delivered mails as sent. While one commit runs, the next lanes' mails wait
-    and go together in the following one: with N connections, fewer commits than mails."""
+    """Records delivered mails as sent, in one commit per flush(): a lane flushes once its
+    next mail's MAIL FROM is out (or before its next DATA, in settle), so the commit runs
+    while the server works, and the mails other lanes delivered meanwhile go with it. While
+    one commit runs in a thread (the database was busy), the next mails wait for the
+    following one: with N connections, fewer commits than mails."""
 
     def __init__(self, relay: Relay) -> None:
         self.relay = relay
@@ -396,9 +425,11 @@ class _Recorder:
     def add(self, mail: ClaimedMail) -> asyncio.Future[None]:
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.waiting.append((mail, done))
-        if not self.busy:
-            self._commit()
         return done
+
+    def flush(self) -> None:
+        if self.waiting and not self.busy:
+            self._commit()
 
     def _commit(self) -> None:
         batch, self.waiting = self.waiting, []
@@ -420,8 +451,9 @@ class _Recorder:
                 continue
             if mail.id in ours:
                 self.relay.counts["sent"] += 1
-                log.info("mail %s (%s, attempt %s) sent: %s", mail.id, printable(mail.kind),
-                         mail.attempts, printable(mail.message_id))
+                if log.isEnabledFor(logging.INFO):
+                    log.info("mail %s (%s, attempt %s) sent: %s", mail.id,
+                             printable(mail.kind), mail.attempts, printable(mail.message_id))
             else:
                 self.relay.counts["lost"] += 1
                 log.warning("mail %s: lease lost before recording 'sent'; another relay "

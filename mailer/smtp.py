@@ -253,8 +253,10 @@ class SmtpClient:
         await auth(username, password.reveal())
 
     @staticmethod
-    async def _envelope(smtp: aiosmtplib.SMTP, out: Outgoing) -> bytes:
-        """MAIL FROM and RCPT TO; returns the bytes DATA will carry."""
+    async def _envelope(smtp: aiosmtplib.SMTP, out: Outgoing,
+                        meanwhile: Callable[[], None] | None = None) -> bytes:
+        """MAIL FROM and RCPT TO; returns the bytes DATA will carry. `meanwhile` runs once
+        RCPT TO is on its way, while the server looks at it."""
         options = []
         data = out.data
         # An Outgoing promises ASCII addresses unless utf8 is set; do not rely on it here.
@@ -275,13 +277,23 @@ class SmtpClient:
             data = flatten_message(out.message, utf8=international, cte_type="7bit")
         try:
             await smtp.mail(out.sender, options=options, encoding=encoding)
-            await smtp.rcpt(out.recipient, encoding=encoding)
+            if meanwhile is None:
+                await smtp.rcpt(out.recipient, encoding=encoding)
+            else:
+                rcpt = asyncio.ensure_future(smtp.rcpt(out.recipient, encoding=encoding))
+                try:
+                    await asyncio.sleep(0)  # RCPT TO is written
+                    meanwhile()
+                    await rcpt
+                finally:
+                    rcpt.cancel()  # nothing once it is done; else it ends with this one
         except (UnicodeError, ValueError) as err:
             # An address that cannot go on the wire as it is: this mail's problem alone.
             raise Permanent(f"cannot send to {out.recipient}: {err}") from None
         return data
 
-    async def send(self, out: Outgoing, before_data: Hook | None = None) -> None:
+    async def send(self, out: Outgoing, before_data: Hook | None = None,
+                   meanwhile: Callable[[], None] | None = None) -> None:
         """Deliver or raise Transient / Permanent / Paused, within one overall time limit.
 
         `before_data` runs between RCPT and DATA, outside the time limit: the relay records
@@ -296,7 +308,7 @@ class SmtpClient:
                 smtp = self._smtp if self.connected else None
                 if smtp is None:
                     smtp = await self._open()
-                data = await self._envelope(smtp, out)
+                data = await self._envelope(smtp, out, meanwhile)
         if before_data is not None:
             paused_at = loop.time()
             try:

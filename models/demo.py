@@ -22,6 +22,7 @@ import hashlib
 import itertools
 import multiprocessing
 import random
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from models.context import Ctx
+from models.db import BUSY_TIMEOUT_MS
 from models.demo_words import (
     _DERIVED,
     _SENDS,
@@ -342,8 +344,11 @@ class _Gen:
 _PRODUCT_KEYS = tuple(PRODUCTS)
 
 
-def _produce(params: _Params, out: Any) -> None:
+def _produce(params: _Params, out: Any, parents_end: Any) -> None:
     """Child process: generate chunks while the parent writes the previous one."""
+    # A forked child holds the parent's reading end too: closed, a parent that dies
+    # mid-load breaks the pipe, and this process ends instead of waiting forever to send.
+    parents_end.close()
     gc.disable()  # millions of short-lived tuples, no cycles: collections only cost time
     gen = _Gen(params)
     for chunk in gen.chunks():
@@ -485,20 +490,51 @@ def make_demo_data(ctx: Ctx, orgs: int = 200, seed: int = 1,
     return counts
 
 
+def _rollback_journal(raw: Any) -> bool:
+    """Switch the file to a rollback journal for the load, when no other connection has it
+    open (else SQLite refuses at once, and the load goes through the WAL as always).
+
+    Through the WAL, every page of a 2 GB load is written twice (to the WAL, then into the
+    file at the checkpoint). A rollback journal keeps only the pages the load changes that
+    were there before (the file only grows): a crash mid-load leaves that journal, which
+    the next open plays back, so a half-done load is never seen. synchronous=FULL keeps
+    that true after a power cut too; the few syncs of one transaction cost nothing."""
+    raw.execute("PRAGMA busy_timeout=0")
+    try:
+        mode = raw.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        raw.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    if mode != "delete":
+        return False
+    raw.execute("PRAGMA synchronous=FULL")
+    return True
+
+
+def _back_to_wal(raw: Any) -> None:
+    """Best effort: every connection the app opens asks for WAL again anyway (models/db.py),
+    so a console that connected meanwhile and holds the file only delays it."""
+    with contextlib.suppress(sqlite3.OperationalError):
+        raw.execute("PRAGMA journal_mode=WAL")
+
+
 def _bulk_load(conn: Connection, w: _Writer, params: _Params,
                progress: Callable[[int], None] | None) -> None:
     """A big load into a small SQLite database: one transaction, generated in a second
     process while this one writes, secondary indexes dropped and built once at the end
-    (sorting once beats a million random index updates). All or nothing."""
+    (sorting once beats a million random index updates), through a rollback journal when
+    the file is ours alone (_rollback_journal). All or nothing."""
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    journal = _rollback_journal(raw)
     # fork needs no importable __main__; with other threads alive only spawn is safe.
     single = threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
     ctx_mp = multiprocessing.get_context("fork") if single else multiprocessing.get_context("spawn")
     receive, send = ctx_mp.Pipe(duplex=False)
-    child = ctx_mp.Process(target=_produce, args=(params, send), daemon=True)
+    child = ctx_mp.Process(target=_produce, args=(params, send, receive), daemon=True)
     child.start()
     send.close()
-    raw = conn.connection.driver_connection
-    assert raw is not None
     # The generator keeps every reference valid (a test runs foreign_key_check on its output);
     # checking ~12 million parent lookups again here is most of a bulk load's cost.
     raw.execute("PRAGMA foreign_keys=OFF")
@@ -528,6 +564,8 @@ def _bulk_load(conn: Connection, w: _Writer, params: _Params,
         raw.execute("PRAGMA foreign_keys=ON")
         raw.execute("PRAGMA cache_size=-2000")
         raw.execute("PRAGMA threads=0")
+        if journal:
+            _back_to_wal(raw)
         child.join(timeout=5)
         if child.is_alive():
             child.kill()

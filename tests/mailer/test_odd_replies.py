@@ -101,7 +101,11 @@ async def test_odd_replies_fail_their_own_mail_and_nothing_else(
         await c.quit()
     try:
         assert relay.alert is None, relay.alert  # one recipient's 530 pauses nothing
-        assert sorted(raw_server.delivered) == sorted(plain)
+        # Besides the plain mails, at most the inviter's failure notices: queued by the
+        # failures, they may go in the same pass.
+        delivered = [r for r in raw_server.delivered if r != "sam@partner.example"]
+        assert sorted(delivered) == sorted(plain)
+        assert len(raw_server.delivered) - len(delivered) <= len(ODD)
         with ctx.db.read() as s:
             rows = {r.to_addr: r for r in s.execute(select(OutboxMail)).scalars()}
         for addr in ODD:

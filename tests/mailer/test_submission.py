@@ -192,7 +192,7 @@ def outgoing(n: int, recipient: str = "bob@acme.example",
     msg.set_content(f"hello number {n}")
     utf8 = not (sender.isascii() and recipient.isascii())
     data = msg.as_bytes(policy=policy.SMTPUTF8 if utf8 else policy.SMTP)
-    return Outgoing(n, sender, recipient, msg, data, utf8)
+    return Outgoing(n, sender, recipient, data, utf8, lambda: msg)
 
 
 async def send(client: SmtpClient, out: Outgoing, **kw: object) -> None:
@@ -369,8 +369,8 @@ async def test_a_non_ascii_envelope_never_escapes_as_a_unicode_error(
                                    timeout=5))
     try:
         broken = outgoing(1, recipient=INTERNATIONAL)
-        broken = Outgoing(broken.mail_id, broken.sender, broken.recipient, broken.message,
-                          broken.data, utf8=False)
+        broken = Outgoing(broken.mail_id, broken.sender, broken.recipient, broken.data,
+                          utf8=False, build=broken.build)
         with pytest.raises(Permanent):
             await send(client, broken)
         assert not client.connected
