@@ -258,7 +258,9 @@ class Relay:
         queue: deque[ClaimedMail] = deque()  # leased, not started
         ahead: asyncio.Future[list[ClaimedMail]] | None = self._soon(self._fetch)
         full = False  # the last claim took all it asked for: likely more due
-        job: Outgoing | ComposeError | None = None
+        job: tuple[int, Outgoing | ComposeError] | None = None  # composed ahead, for queue[0]
+        ended = False
+        trouble: Exception | None = None  # raised by meanwhile(), which the loop calls
 
         def take(batch: list[ClaimedMail]) -> None:
             nonlocal full
@@ -270,14 +272,19 @@ class Relay:
         def meanwhile() -> None:
             """While the server looks at a mail's RCPT TO: claim more rows when these run
             out, and compose the next mail."""
-            nonlocal ahead, job
-            if not queue and full and ahead is None:
-                ahead = self._soon(self._fetch)
-                if ahead.done() and not ahead.exception() and ahead.result():
-                    take(ahead.result())
-                    ahead = None  # else the loop takes it when this mail is done
-            if queue and job is None:
-                job = self._prepare(queue[0])
+            nonlocal ahead, job, trouble
+            if ended or trouble is not None:
+                return  # the lane is past the mail that asked for this
+            try:
+                if not queue and full and ahead is None:
+                    ahead = self._soon(self._fetch)
+                    if ahead.done() and not ahead.exception() and ahead.result():
+                        take(ahead.result())
+                        ahead = None  # else the loop takes it when this mail is done
+                if queue and job is None:
+                    job = (queue[0].id, self._prepare(queue[0]))
+            except Exception as err:
+                trouble = err
 
         try:
             while True:
@@ -301,16 +308,16 @@ class Relay:
                     await self._give_back(list(queue))
                     queue.clear()
                     break
-                if job is None:
-                    job = self._prepare(mail)
-                sending = asyncio.ensure_future(
-                    self._deliver(client, mail, job, settle, meanwhile))
+                ready = job[1] if job is not None and job[0] == mail.id else self._prepare(mail)
                 job = None
-                await asyncio.sleep(0)  # its MAIL FROM is on the way:
-                recorder.flush()  # the previous mail is recorded while the server answers
-                recording = await sending
+                # The previous mail is recorded while the server answers this one's MAIL FROM.
+                recording = await self._deliver(client, mail, ready, settle, recorder.flush,
+                                                meanwhile)
                 handled += 1
+                if trouble is not None:
+                    raise trouble
         finally:
+            ended = True
             await settle()
             if ahead is not None:
                 await self._give_back(await ahead)
@@ -329,18 +336,20 @@ class Relay:
 
     async def _deliver(self, client: SmtpClient, mail: ClaimedMail,
                        job: Outgoing | ComposeError, settle: Hook,
-                       meanwhile: Callable[[], None]) -> asyncio.Future[None] | None:
+                       while_mail: Callable[[], None],
+                       while_rcpt: Callable[[], None]) -> asyncio.Future[None] | None:
         """Send one mail. A delivered mail is recorded in the background while the next one
         starts; `settle` (called before the next DATA) keeps at most one mail per lane
         delivered but unrecorded, whenever the process dies."""
         try:
-            return await self._attempt(client, mail, job, settle, meanwhile)
+            return await self._attempt(client, mail, job, settle, while_mail, while_rcpt)
         finally:
             self._leases.pop(mail.id, None)
 
     async def _attempt(self, client: SmtpClient, mail: ClaimedMail,
                        job: Outgoing | ComposeError, settle: Hook,
-                       meanwhile: Callable[[], None]) -> asyncio.Future[None] | None:
+                       while_mail: Callable[[], None],
+                       while_rcpt: Callable[[], None]) -> asyncio.Future[None] | None:
         ctx = self.ctx
         if isinstance(job, ComposeError):
             await settle()
@@ -356,7 +365,8 @@ class Relay:
                 raise RecordingFailed(str(err)) from err
 
         try:
-            await client.send(job, before_data=recorded, meanwhile=meanwhile)
+            await client.send(job, before_data=recorded, while_mail=while_mail,
+                              while_rcpt=while_rcpt)
         except RecordingFailed:
             client.close()  # mid-transaction: never reuse that connection
             raise

@@ -15,6 +15,7 @@ import contextlib
 import os
 import re
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -296,6 +297,7 @@ class Database:
         self._identity: tuple[int, int] | None = None
         self._watched_at = 0.0
         self._write_engine: Engine | OptionEngine
+        self._unwaiting: dict[tuple[int, int], Any] = {}  # (pid, thread) -> DB-API connection
         if self.path is not None:
             _prepare_sqlite_file(self.path, create)
         try:
@@ -469,5 +471,26 @@ class Database:
         self.remember_file()
         return True
 
+    def unwaiting_connection(self) -> Any:
+        """SQLite: this thread's own DB-API connection that never waits for the write lock
+        (busy_timeout 0), configured once and kept. The relay's event loop writes once per
+        mail through it (models.outbox); a pooled connection cost a checkout, a reset and two
+        PRAGMAs around every such write."""
+        assert self.is_sqlite
+        key = (os.getpid(), threading.get_ident())
+        conn = self._unwaiting.get(key)
+        if conn is None:
+            fairy = self.engine.raw_connection()  # made by the pool: the same PRAGMAs
+            fairy.detach()  # ours alone from now on, closed by dispose()
+            conn = fairy.dbapi_connection
+            assert conn is not None
+            conn.execute("PRAGMA busy_timeout=0")
+            self._unwaiting[key] = conn
+        return conn
+
     def dispose(self) -> None:
+        held, self._unwaiting = self._unwaiting, {}
+        for (pid, _thread), conn in held.items():
+            if pid == os.getpid():  # one a forked child inherited is its parent's to close
+                conn.close()
         self.engine.dispose()

@@ -20,7 +20,7 @@ from sqlalchemy import ColumnElement, and_, func, inspect, select, update
 from sqlmodel import Session, col
 
 from models.context import Ctx
-from models.db import BUSY_TIMEOUT_MS, rowcount
+from models.db import rowcount
 from models.tables import Invitation, OutboxMail
 
 INVITE_KINDS = ("invitation", "reminder")
@@ -204,21 +204,13 @@ def _raw_write(ctx: Ctx, sql: str, params: tuple[Any, ...],
     wait=False (SQLite): raise Busy at once if another writer holds the lock, instead of
     waiting up to the busy timeout; the relay's event loop calls it so, and hands the
     write to a thread only when it would wait."""
+    if ctx.db.is_sqlite and not wait:
+        return _unwaiting_write(ctx.db.unwaiting_connection(), sql, params)
     conn = ctx.db.engine.raw_connection()
     try:
         cur = conn.cursor()
         if ctx.db.is_sqlite:
-            if not wait:
-                cur.execute("PRAGMA busy_timeout=0")
-            try:
-                cur.execute("BEGIN IMMEDIATE")  # the connections run in autocommit mode
-            except sqlite3.OperationalError as err:
-                if wait or "locked" not in str(err):
-                    raise
-                raise Busy from None
-            finally:
-                if not wait:
-                    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            cur.execute("BEGIN IMMEDIATE")  # the connections run in autocommit mode
         cur.execute(sql, params)
         rows = list(cur.fetchall())
         if ctx.db.is_sqlite:
@@ -231,6 +223,25 @@ def _raw_write(ctx: Ctx, sql: str, params: tuple[Any, ...],
         raise
     finally:
         conn.close()
+    return rows
+
+
+def _unwaiting_write(conn: sqlite3.Connection, sql: str,
+                     params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+    """_raw_write(wait=False) on SQLite, on this thread's kept connection (busy_timeout 0):
+    the same transaction, without a pool checkout and two PRAGMAs per write."""
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as err:
+        if "locked" not in str(err):
+            raise
+        raise Busy from None
+    try:
+        rows = conn.execute(sql, params).fetchall()
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.rollback()  # nothing of a failed write stays, nor a transaction left open
+        raise
     return rows
 
 

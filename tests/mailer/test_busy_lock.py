@@ -88,3 +88,32 @@ async def test_relay_keeps_the_loop_free_while_another_writer_holds_the_lock(
     assert sorted(smtp_handler.ids()) == sorted(r.message_id for r in list_outbox(mctx))
     assert {r.status for r in list_outbox(mctx)} == {"sent"}
     assert relay.counts["sent"] == 5
+
+
+def test_a_failed_write_on_the_kept_connection_leaves_no_lock_and_dispose_closes_it(
+        mctx: Ctx) -> None:
+    """Writes that must not wait run on a connection the loop's thread keeps (no pool, no
+    PRAGMA per write): a write that fails there must not leave its transaction, and the
+    write lock with it, open for the next one; dispose() must close that connection."""
+    from models.db import Database
+    from models.outbox import _raw_write
+
+    license_with_invites(mctx, ["ann@client.example"])
+    with pytest.raises(sqlite3.OperationalError):
+        _raw_write(mctx, "UPDATE no_such_table SET x = 1", (), wait=False)
+    other = sqlite3.connect(db_file(mctx), isolation_level=None, timeout=0)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # would say "database is locked"
+        other.execute("COMMIT")
+    finally:
+        other.close()
+    kept = mctx.db.unwaiting_connection()
+    assert kept is mctx.db.unwaiting_connection()
+    assert [m.to_addr for m in claim(mctx, "relay", 5, wait=False)] == ["ann@client.example"]
+    # A second Database on the same file: dispose() closes its kept connection.
+    db = Database(mctx.db.url)
+    conn = db.unwaiting_connection()
+    assert conn.execute("PRAGMA busy_timeout").fetchone() == (0,)
+    db.dispose()
+    with pytest.raises(sqlite3.ProgrammingError):
+        conn.execute("SELECT 1")
