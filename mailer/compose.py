@@ -365,5 +365,7 @@ def prepare(mail: ClaimedMail, settings: Settings, now: datetime) -> Outgoing:
     except ComposeError:
         raise
     except Exception as err:  # a row no code path should produce; it must not stop the queue
+        # Logged and stored: whatever the exception says, never the token (nor its link).
+        said = str(err).replace(mail.token, "[token]") if mail.token else str(err)
         raise ComposeError(f"cannot build this mail: {type(err).__name__}: "
-                           f"{printable(str(err), 200)}") from err
+                           f"{printable(said, 200)}") from None

@@ -141,3 +141,28 @@ async def test_the_relays_bytes_are_aiosmtplibs_flatten_of_the_message(mctx: Ctx
     msg = compose(mail, mctx.settings, mctx.now())
     assert out.data == flatten_message(msg)
     assert flatten_message(out.message) == out.data  # what a 7-bit server is sent instead
+
+
+async def test_a_compose_fault_never_says_the_token(mctx: Ctx, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A fault while composing becomes the row's logged and stored reason: whatever the
+    exception says, the token (and so the link) must not be in it."""
+    import mailer.compose as compose_module
+    from mailer.compose import ComposeError, prepare
+    from models.outbox import claim
+
+    license_with_invites(mctx, ["bob@acme.example"])
+    (mail,) = claim(mctx, "test", 5)
+    assert mail.token
+
+    def broken(settings: object, token: str) -> str:
+        raise ValueError(f"cannot use https://desk.example/join/{token} here")
+
+    monkeypatch.setattr(compose_module, "signup_link", broken)
+    try:
+        prepare(mail, mctx.settings, mctx.now())
+    except ComposeError as err:
+        said = str(err)
+        assert mail.token not in said and "[token]" in said, said
+        assert err.__cause__ is None
+    else:
+        raise AssertionError("composed despite the fault")

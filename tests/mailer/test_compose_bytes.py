@@ -28,7 +28,7 @@ from mailer.compose import (
     template_values,
 )
 from mailer.i18n import DYNAMIC_MESSAGES
-from mailer.words import OWN, _shape, _used, render_direct
+from mailer.words import OWN, _env, _printed_only, _shape, _used, _walk, render_direct
 from models.outbox import ClaimedMail
 from models.settings import Settings
 from tests.mailer.test_header_meaning import EXPECTED, _display_name, _read, _rfc2047, _unfolded
@@ -178,12 +178,64 @@ def test_words_rendered_once_are_what_jinja_renders_for_each_mail(
 def test_the_own_values_are_ones_every_kind_only_prints() -> None:
     """A value rendered once as a stand-in must be one no template tests or filters: the
     stand-ins are only ever printed (else render() would fall back to Jinja2 per mail)."""
-    for kind in KINDS:
-        if kind == "digest":
-            continue
-        own = tuple(k for k in OWN if k in _used("en", kind))
-        assert own, kind
-        assert _shape("en", kind, (("contact", "c"), ("inviter", "i"), ("inviter_email", "e"),
-                                   ("overdue_span", "2 days"), ("product", "p"),
-                                   ("reason", ""), ("role", "r"), ("role_meaning", "m"),
-                                   ("staff_name", "s")), own) is not None
+    for lang in ("en", "de", "pl"):
+        for kind in KINDS:
+            if kind == "digest":
+                continue
+            own = tuple(k for k in OWN if k in _used(lang, kind))
+            assert own, kind
+            assert set(own) <= _printed_only(lang, kind), (lang, kind)
+            assert _shape(lang, kind, (
+                ("contact", "c"), ("inviter", "i"), ("inviter_email", "e"),
+                ("overdue_span", "2 days"), ("product", "p"), ("reason", ""), ("role", "r"),
+                ("role_meaning", "m"), ("staff_name", "s")), own) is not None, (lang, kind)
+
+
+@pytest.mark.parametrize(("source", "printed"), [
+    ("{{ organization }} {{ _('%(o)s at %(l)s', o=organization, l=link) }}", True),
+    ("{{ organization|upper }}", False),
+    ("{{ organization|e }}", False),
+    ("{{ organization[:5] }}", False),
+    ("{{ organization ~ '' }}", False),
+    ("{% if organization %}x{% endif %}{{ organization }}", False),
+    ("{% if organization == 'Acme' %}x{% endif %}", False),
+    ("{% set o = organization %}{{ o }}", False),
+    ("{{ _('%(o)s', o=organization|trim) }}", False),
+    ("{{ _('%(n)s', count=organization) }}", False),
+    ("{{ ngettext('a', 'b', 1, o=organization) }}", False),
+    ("{{ _(organization) }}", False),
+    ("{% for c in organization %}{{ c }}{% endfor %}", False),
+    ("{% macro m(v) %}{{ v }}{% endmacro %}{{ m(organization) }}", False),
+])
+def test_a_value_counts_as_only_printed_only_where_nothing_can_see_it(
+        source: str, printed: bool) -> None:
+    """What the stand-ins rest on: any use of a value but printing it, anywhere in the
+    templates, sends the kind through Jinja2 per mail."""
+    ok = set(OWN)
+    _walk(_env("en").parse(source), (), ok)
+    assert ("organization" in ok) is printed
+
+
+@pytest.mark.parametrize("kind", ["invitation", "notify_failed"])
+def test_a_shape_that_would_change_a_long_value_is_not_used(
+        kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The probe check: a template (or a translation) that cuts or reformats a value in a
+    way short stand-ins do not show ({{ v|truncate }}, %(v).20s) gets no shape."""
+    import mailer.words as words
+
+    real = words.render_direct
+
+    def cutting(lang: str, kind: str, values: dict[str, object]) -> tuple[str, str]:
+        cut = {k: (v[:40] if isinstance(v, str) else v) for k, v in values.items()}
+        return real(lang, kind, cut)
+
+    own = tuple(k for k in OWN if k in _used("en", kind))
+    rest = (("contact", "c"), ("inviter", "i"), ("inviter_email", "e"),
+            ("overdue_span", "2 days"), ("product", "p"), ("reason", ""), ("role", "r"),
+            ("role_meaning", "m"), ("staff_name", "s"))
+    _shape.cache_clear()
+    monkeypatch.setattr(words, "render_direct", cutting)
+    try:
+        assert _shape("en", kind, rest, own) is None
+    finally:
+        _shape.cache_clear()
