@@ -445,7 +445,11 @@ class _Recorder:
         batch, self.waiting = self.waiting, []
         self.busy = True
         r = self.relay
-        self.work = r._soon(mark_sent_many, r.ctx, [m.id for m, _ in batch], r.owner)
+        try:
+            self.work = r._soon(mark_sent_many, r.ctx, [m.id for m, _ in batch], r.owner)
+        except Exception as err:  # no thread to be had: the lanes waiting must hear of it
+            self.work = asyncio.get_running_loop().create_future()
+            self.work.set_exception(err)
         self.work.add_done_callback(lambda f: self._finished(batch, f))
 
     def _finished(self, batch: list[tuple[ClaimedMail, asyncio.Future[None]]],
