@@ -254,6 +254,10 @@ def _prepare_sqlite_file(path: Path, create: bool) -> None:
 
 
 DB_MODE = 0o660
+# Commits on an unwaiting connection between checkpoints: a relay's record changes 3-5
+# pages, so about SQLite's own 1,000-page period.
+CHECKPOINT_EVERY = 250
+WAL_FRAMES_MAX = 4 * 1000  # four of SQLite's checkpoint periods
 
 
 def _sqlite_engine(url: str) -> Engine:
@@ -298,6 +302,9 @@ class Database:
         self._watched_at = 0.0
         self._write_engine: Engine | OptionEngine
         self._unwaiting: dict[tuple[int, int], Any] = {}  # (pid, thread) -> DB-API connection
+        self._unwaiting_commits = 0
+        self._wal_frames = 0  # in the WAL at the last checkpoint
+        self._checkpointer: threading.Thread | None = None
         if self.path is not None:
             _prepare_sqlite_file(self.path, create)
         try:
@@ -475,7 +482,8 @@ class Database:
         """SQLite: this thread's own DB-API connection that never waits for the write lock
         (busy_timeout 0), configured once and kept. The relay's event loop writes once per
         mail through it (models.outbox); a pooled connection cost a checkout, a reset and two
-        PRAGMAs around every such write."""
+        PRAGMAs around every such write. It never checkpoints the WAL itself (see
+        committed_unwaiting)."""
         assert self.is_sqlite
         key = (os.getpid(), threading.get_ident())
         conn = self._unwaiting.get(key)
@@ -485,10 +493,47 @@ class Database:
             conn = fairy.dbapi_connection
             assert conn is not None
             conn.execute("PRAGMA busy_timeout=0")
+            conn.execute("PRAGMA wal_autocheckpoint=0")
             self._unwaiting[key] = conn
         return conn
 
+    def committed_unwaiting(self) -> None:
+        """After each commit on an unwaiting connection: every CHECKPOINT_EVERY commits, copy
+        the WAL into the file in a thread. SQLite's automatic checkpoint would run on the
+        committing thread, the relay's event loop, with an fsync (1% of its records took
+        2-15 ms, measured on this machine's disk, against 0.04 ms for the rest).
+
+        A checkpoint that new commits overtake leaves the WAL to grow (it starts over only
+        after one that caught up); past WAL_FRAMES_MAX, the next one runs right here,
+        between two commits, as SQLite's own would, so it catches up."""
+        self._unwaiting_commits += 1
+        running = self._checkpointer is not None and self._checkpointer.is_alive()
+        if self._unwaiting_commits < CHECKPOINT_EVERY or running:
+            return
+        self._unwaiting_commits = 0
+        if self._wal_frames > WAL_FRAMES_MAX:
+            self._checkpoint()
+            return
+        self._checkpointer = threading.Thread(target=self._checkpoint, name="wal-checkpoint",
+                                              daemon=True)
+        self._checkpointer.start()
+
+    def _checkpoint(self) -> None:
+        # What SQLite's own automatic checkpoint does (PASSIVE: it waits for no one), and as
+        # best effort: a failed one leaves the WAL to the next.
+        with contextlib.suppress(Exception):
+            conn = self.engine.raw_connection()
+            try:
+                cur = conn.cursor()
+                _busy, frames, _copied = cur.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                cur.close()
+                self._wal_frames = int(frames)
+            finally:
+                conn.close()
+
     def dispose(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.join(30)
         held, self._unwaiting = self._unwaiting, {}
         for (pid, _thread), conn in held.items():
             if pid == os.getpid():  # one a forked child inherited is its parent's to close

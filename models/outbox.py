@@ -205,7 +205,9 @@ def _raw_write(ctx: Ctx, sql: str, params: tuple[Any, ...],
     waiting up to the busy timeout; the relay's event loop calls it so, and hands the
     write to a thread only when it would wait."""
     if ctx.db.is_sqlite and not wait:
-        return _unwaiting_write(ctx.db.unwaiting_connection(), sql, params)
+        rows = _unwaiting_write(ctx.db.unwaiting_connection(), sql, params)
+        ctx.db.committed_unwaiting()
+        return rows
     conn = ctx.db.engine.raw_connection()
     try:
         cur = conn.cursor()
