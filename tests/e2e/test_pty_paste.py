@@ -71,3 +71,19 @@ def test_coloured_grep_output_pastes_as_its_addresses(wizard: PtyConsole) -> Non
     assert [r.split("@zed.example")[0].split()[-1] for r in rows[:3]] == \
         ["typed-first", "bob", "ann"], screen
     assert "PWNED" not in screen and "^[" not in screen
+
+
+def test_an_opening_bracket_split_over_a_slow_link_sends_nothing(
+        wizard: PtyConsole, data_dir: Path) -> None:
+    """Found by the second attack: ESC[2 … (a pause) … 00~ ctrl+r x@evil ctrl+s ESC[201~
+    was replayed as keys after the parser's escape delay and sent an invitation."""
+    import time
+
+    before = invitations(data_dir)
+    wizard.send(b"\x1b[2")
+    time.sleep(0.3)
+    wizard.send(b"00~\x12x@evil.example\x13\x1b[201~")
+    wizard.until_quiet(1.5)
+    screen = wizard.screen()
+    assert "Invite users" in screen and "\\x12x@evil.example\\x13" in screen, screen
+    assert invitations(data_dir) == before

@@ -3,11 +3,12 @@ keys outside a paste are untouched (tui/paste.py)."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
-from textual import events
+from textual import constants, events
 from textual._xterm_parser import XTermParser
 
 from tui.paste import END, START, PasteSafeParser, without_escapes
@@ -19,6 +20,7 @@ NASTY = [
     "\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\\n",         # an OSC 8 link ended by ST
     "\x1b[201",                                           # half a closing bracket
     "\x1bOP\x1bx\x1b",                                    # SS3, alt+x, a lone ESC at the end
+    "h\x1bPq#0;2;0;0;0\x1b\\i\x1b_apc\x1b\\",                # DCS (sixel) and APC strings
 ]
 
 
@@ -83,3 +85,59 @@ def test_the_console_reads_its_terminal_with_it() -> None:
 
     install()
     assert linux_driver.XTermParser is PasteSafeParser
+
+
+def fed_like_the_driver(parser: XTermParser, *reads: str, pause: float) -> list[Any]:
+    """Reads `pause` apart, the parser ticked meanwhile as the driver ticks it (each 0.1 s
+    at most), then ticked until everything held has been decided."""
+    got: list[Any] = []
+    for data in reads:
+        got.extend(parser.feed(data))
+        end = time.monotonic() + pause
+        while time.monotonic() < end:
+            got.extend(parser.tick())
+            time.sleep(0.02)
+    end = time.monotonic() + 3 * constants.ESCAPE_DELAY
+    while time.monotonic() < end:
+        got.extend(parser.tick())
+        time.sleep(0.02)
+    return got
+
+
+SPLIT = ("\x1b[2", "00~\x12x@evil.example\x13\x1b[201~")  # found by attack: it sent
+
+
+def test_the_stock_parser_replays_an_opening_bracket_split_over_a_slow_link() -> None:
+    _pastes, keys = pastes_and_keys(fed_like_the_driver(XTermParser(), *SPLIT, pause=0.25))
+    assert "ctrl+s" in keys
+
+
+def test_an_opening_bracket_split_over_a_slow_link_still_opens_a_paste() -> None:
+    for cut in range(1, len(START)):
+        reads = ("a" + START[:cut], START[cut:] + "\x12x@evil.example\x13" + END)
+        pastes, keys = pastes_and_keys(fed_like_the_driver(PasteSafeParser(), *reads,
+                                                           pause=0.25))
+        # Cut after the ESC alone and late, the ESC was Escape (as a person pressing it
+        # is); the paste after it is a paste all the same.
+        assert (pastes, keys) == (["\x12x@evil.example\x13"],
+                                  ["a", "escape"] if cut == 1 else ["a"]), cut
+
+
+def test_a_lone_escape_is_decided_after_the_parsers_delay_not_twice_it() -> None:
+    parser = PasteSafeParser()
+    assert list(parser.feed("\x1b")) == []
+    started = time.monotonic()
+    keys: list[str] = []
+    while not keys and time.monotonic() - started < 1:
+        keys += [e.key for e in parser.tick() if isinstance(e, events.Key)]
+        time.sleep(0.005)
+    waited = time.monotonic() - started
+    assert keys == ["escape"]
+    assert constants.ESCAPE_DELAY <= waited < 1.8 * constants.ESCAPE_DELAY
+
+
+def test_a_paste_longer_than_what_is_held_keeps_no_half_escape() -> None:
+    body = "\x1b[31mab\x1b[m" * 120_000  # 1.4 MB, an escape every few characters
+    reads = [START] + [body[i:i + 4096] for i in range(0, len(body), 4096)] + [END]
+    pastes, keys = pastes_and_keys(events_of(PasteSafeParser(), *reads))
+    assert keys == [] and "".join(pastes) == "ab" * 120_000

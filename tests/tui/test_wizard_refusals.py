@@ -97,3 +97,15 @@ async def test_a_control_character_in_a_pasted_address_is_shown_and_refused(
         rows = app.screen.query_one(InviteRows).rows
         assert rows[-1].email == "i\\x00j@acme.example"
         assert rows[-1].outcome is not None and not rows[-1].outcome.ok
+        # The control characters Python counts as white space part no words (found by the
+        # second attack: `jo<US>hn@` became a refused `jo` and a valid `hn@`).
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        app.focused.post_message(events.Paste("jo\x1fhn@acme.example\n\x1fann@acme.example\x85"))
+        await settle(pilot)
+        rows = app.screen.query_one(InviteRows).rows
+        assert [r.email for r in rows[-2:]] == ["jo\\x1fhn@acme.example",
+                                                "\\x1fann@acme.example\\x85"]
+        assert all(r.outcome is not None and not r.outcome.ok for r in rows)
+        assert rows[-1].message.startswith("✗ contains a control, line-break or direction "
+                                           "character (shown as \\x1f)")

@@ -14,6 +14,10 @@ from tui.widgets.safe_input import SafeInput
 
 _LIST_SEPARATORS = re.compile(r"[,;\r\n]+")
 _ANGLE = re.compile(r"<([^<>]*)>")
+# Spaces and tabs part words; the control characters Python also counts as white space
+# (\x0b, \x0c, \x1c-\x1f, \x85, \u2028, \u2029) stay in the address, to be shown and refused.
+_SPACES = re.compile(r"(?:(?![\x0b\x0c\x1c-\x1f\x85\u2028\u2029])\s)+")
+_EDGES = re.compile(rf"^{_SPACES.pattern}|{_SPACES.pattern}$")
 
 
 def split_addresses(text: str) -> list[str]:
@@ -25,8 +29,8 @@ def split_addresses(text: str) -> list[str]:
     found: list[str] = []
     for piece in _LIST_SEPARATORS.split(text):
         bracketed = _ANGLE.findall(piece)
-        words = bracketed if bracketed else piece.split()
-        found.extend(w.strip() for w in words if w.strip())
+        words = bracketed if bracketed else _SPACES.split(piece)
+        found.extend(w for w in (_EDGES.sub("", w) for w in words) if w)
     return found
 
 class EmailInput(SafeInput):

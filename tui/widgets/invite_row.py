@@ -8,11 +8,16 @@ Eight widgets a row made a pasted list of fifty cost seconds to mount and lay ou
 
 from __future__ import annotations
 
+import re
+
 from models.text import display
 from models.views import InviteOutcome
 from tui.commands import key
 
 DEFAULT_ROLE = "Agent"
+# A control, line-break or bidi character pasted into an address, as the field shows it
+# (`models.text.printable`): no one types a backslash into an address.
+_ESCAPED = re.compile(r"\\x[0-9a-f]{2}|\\u[0-9a-f]{4}")
 
 
 class InviteRow:
@@ -65,6 +70,10 @@ class InviteRow:
         if outcome.result == "outside":
             return f"✗ {display(outcome.message)}: sending asks first"
         if not outcome.ok:
+            shown = _ESCAPED.search(self.value)
+            if shown:
+                return (f"✗ contains a control, line-break or direction character (shown as "
+                        f"{shown.group()}): type the address without it")
             return f"✗ {display(outcome.message)}"
         if outcome.outside:
             return "↗ outside the client's domains"
