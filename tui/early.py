@@ -12,7 +12,7 @@ import threading
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from models.org_views import OrgPage
+    from models.views import OrgPage
 
 PAGE = 60  # rows in a page of the Clients list
 
