@@ -388,6 +388,10 @@ class Relay:
     async def _outcome(self, mail: ClaimedMail, error: SendError) -> None:
         ctx, s = self.ctx, self.ctx.settings
         err = printable(str(error))  # a server's words: one line, storable, no escapes
+        if mail.token:
+            # A content filter quotes what it matched, the invitation link too; stored or
+            # logged, the link would work for whoever reads the outbox or the log.
+            err = err.replace(mail.token, "[token]")
         if isinstance(error, Paused):
             self._pause(err)
             await asyncio.to_thread(release, ctx, mail.id, self.owner)

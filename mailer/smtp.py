@@ -9,6 +9,7 @@ next mail never meets a transaction the server still holds open.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import logging
 import os
@@ -157,10 +158,29 @@ class SmtpConfig:
                      "the PEM file of the CA that signed the mail server's certificate")
 
 
-def _reply(err: aiosmtplib.SMTPResponseException) -> str:
+def _reply(err: aiosmtplib.SMTPResponseException, config: SmtpConfig) -> str:
     """The server's reply as one printable line: it may hold bytes that are not UTF-8,
-    line breaks of a multi-line reply, or escape sequences meant for our terminal."""
-    return printable(f"{err.code} {err.message}".strip(), 1000)
+    line breaks of a multi-line reply, or escape sequences meant for our terminal; and the
+    password, if the server repeats what it was given ("bad credentials for user/…"), as
+    [password]."""
+    said = f"{err.code} {err.message}".strip()
+    if config.password is not None:
+        said = _without_password(said, config.username or "", config.password.reveal())
+    return printable(said, 1000)
+
+
+def _without_password(said: str, username: str, password: str) -> str:
+    """`said` with the password as we send it (plain, or base64 for AUTH LOGIN and PLAIN)
+    replaced; the longest forms first, so none is left half replaced."""
+    if not password:
+        return said
+    forms = {password,
+             base64.b64encode(password.encode()).decode(),
+             base64.b64encode(f"\0{username}\0{password}".encode()).decode(),
+             base64.b64encode(f"{username}\0{username}\0{password}".encode()).decode()}
+    for form in sorted(forms, key=len, reverse=True):
+        said = said.replace(form, "[password]")
+    return said
 
 
 def _untrusted(err: BaseException | None) -> ssl.SSLCertVerificationError | None:
@@ -329,10 +349,10 @@ class SmtpClient:
         try:
             return await self._connect()
         except aiosmtplib.SMTPAuthenticationError as err:
-            raise classify(535, _reply(err)) from None
+            raise classify(535, _reply(err, self.config)) from None
         except aiosmtplib.SMTPResponseException as err:
             # A refusal while greeting is about the connection, not this mail.
-            raise Transient(f"while connecting: {_reply(err)}") from None
+            raise Transient(f"while connecting: {_reply(err, self.config)}") from None
         except (ssl.SSLCertVerificationError, aiosmtplib.SMTPConnectError) as err:
             bad = _untrusted(err)
             if bad is None:
@@ -353,7 +373,7 @@ class SmtpClient:
             self.close()
             about_recipient = isinstance(err, aiosmtplib.SMTPRecipientRefused
                                          | aiosmtplib.SMTPDataError)
-            raise classify(err.code, _reply(err), about_recipient) from None
+            raise classify(err.code, _reply(err, self.config), about_recipient) from None
         except TimeoutError:
             self.close()
             raise Transient(f"no answer within {self.config.timeout:g}s") from None

@@ -82,6 +82,9 @@ class Handler:
     envelopes: list[Seen] = field(default_factory=list)
     # Per AUTH: (mechanism, encrypted at the time, login name, accepted).
     logins: list[tuple[str, bool, str, bool]] = field(default_factory=list)
+    # A refused login answered with the login and password it was given, as some servers'
+    # "bad credentials for user/…" do.
+    echo_credentials: bool = False
     # A plan answering "gate <name> <reply>" holds that DATA until the test sets gates[name].
     gates: defaultdict[str, threading.Event] = field(
         default_factory=lambda: defaultdict(threading.Event))
@@ -200,6 +203,10 @@ class SmtpServer:
         login = data.login.decode(errors="replace") if isinstance(data, LoginPassword) else ""
         with self.handler.lock:
             self.handler.logins.append((mechanism, is_encrypted(server, session), login, ok))
+        if not ok and self.handler.echo_credentials and isinstance(data, LoginPassword):
+            said = f"{login}/{data.password.decode(errors='replace')}"
+            return AuthResult(success=False, handled=False,
+                              message=f"535 5.7.8 bad credentials for {said}")
         # handled=False: let aiosmtpd send the 535 itself on failure.
         return AuthResult(success=ok, handled=False)
 

@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -142,3 +143,62 @@ def test_debug_log_with_the_local_catcher_has_no_token_or_link(tmp_path: Path) -
     assert "DEBUG" in log and "signup.partner.example" not in log
     for t in tokens:
         assert t not in log
+
+
+def _our_log(caplog: pytest.LogCaptureFixture) -> str:
+    """What licensedesk logged (not the test's SMTP server, which logs what it was sent)."""
+    return "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("licensedesk"))
+
+
+def _everything_stored(ctx: Ctx) -> str:
+    import sqlite3
+
+    ctx.db.dispose()
+    path = ctx.settings.data_dir / "licensedesk.db"
+    with sqlite3.connect(path) as db:
+        return "\n".join(db.iterdump())
+
+
+async def test_a_server_quoting_the_link_leaves_no_token_in_store_alert_or_log(
+        tmp_path: Path, smtp_server: SmtpServer, smtp_handler: Handler, clock: FixedClock,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """Found by attack: a content filter's "rejected near <link>" was stored as the row's
+    reason, logged, and mailed to staff, with a link that still worked (on a 451)."""
+    def quote_the_link(_headers: object, n: int) -> str:
+        body = smtp_handler.raw_attempts[-1].decode("utf-8", "replace").replace("=\r\n", "")
+        found = LINK.search(body)
+        assert found is not None
+        return f"{451 if n == 1 else 550} 5.7.1 content rejected near {found.group(0)}"
+
+    smtp_handler.plan = quote_the_link
+    ctx = Ctx.open(mail_settings(tmp_path, smtp_server.port, smtp_retry_base="0s"), clock=clock)
+    staff, _lic, _ids = license_with_invites(ctx, ["bob@acme.example"])
+    caplog.set_level("DEBUG")
+    await drain(ctx)
+    clock.advance(timedelta(seconds=5))
+    await drain(ctx)
+    tokens = {t for m in smtp_handler.attempts for t in LINK.findall(
+        str(m.get_body(("plain",)).get_content()))}  # type: ignore[union-attr]
+    assert len(tokens) == 1 and len(smtp_handler.attempts) >= 2
+    log = _our_log(caplog)
+    said = " ".join(n.text for n in list_notifications(ctx, staff.id)) + log
+    assert "rejected near" in log and "[token]" in log
+    stored = _everything_stored(ctx)
+    assert "rejected near" in stored
+    for t in tokens:
+        assert t not in said and t not in stored
+
+
+async def test_a_server_repeating_the_password_leaves_it_in_no_alert_or_log(
+        tmp_path: Path, auth_server: SmtpServer, smtp_handler: Handler, clock: FixedClock,
+        caplog: pytest.LogCaptureFixture) -> None:
+    smtp_handler.echo_credentials = True
+    wrong = "Wr0ng-pw-!x"
+    ctx = Ctx.open(mail_settings(tmp_path, auth_server.port, smtp_username="relay",
+                                 smtp_password=wrong), clock=clock)
+    license_with_invites(ctx, ["bob@acme.example"])
+    caplog.set_level("DEBUG")
+    relay = await drain(ctx)
+    assert relay.alert and "bad credentials for relay/[password]" in relay.alert
+    assert wrong not in relay.alert and wrong not in _our_log(caplog)
+    assert wrong not in _everything_stored(ctx)
