@@ -17,6 +17,7 @@ every kind and language.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -114,10 +115,16 @@ def _printed_only(lang: str, kind: str) -> frozenset[str]:
     """The OWN names that the kind's templates (and those they extend) only print: each use
     is `{{ name }}` or a keyword argument of a printed `_()` call (gettext puts it in as
     `%(name)s`), never a test, filter, slice, comparison, assignment or other call."""
-    env = _env(lang)
-    seen: set[str] = set()
-    todo = [f"{kind}.txt", f"{kind}.html"]
     ok: set[str] = set(OWN)
+    for tree in _trees(lang, kind):
+        _walk(tree, (), ok)
+    return frozenset(ok)
+
+
+def _trees(lang: str, kind: str) -> Iterator[nodes.Template]:
+    """The parsed templates of a kind, and those they extend or include, each once."""
+    env = _env(lang)
+    todo, seen = [f"{kind}.txt", f"{kind}.html"], set()
     while todo:
         name = todo.pop()
         if name in seen:
@@ -126,8 +133,7 @@ def _printed_only(lang: str, kind: str) -> frozenset[str]:
         assert env.loader is not None
         tree = env.parse(env.loader.get_source(env, name)[0])
         todo += [t for t in meta.find_referenced_templates(tree) if t]
-        _walk(tree, (), ok)
-    return frozenset(ok)
+        yield tree
 
 
 def _walk(node: nodes.Node, parents: tuple[nodes.Node, ...], ok: set[str]) -> None:
@@ -154,19 +160,9 @@ def _just_printed(parents: tuple[nodes.Node, ...]) -> bool:
 def _used(lang: str, kind: str) -> frozenset[str]:
     """The names a kind's templates (and those they extend) read: no other value can
     change what they render."""
-    env = _env(lang)
     names: set[str] = set()
-    todo, seen = [f"{kind}.txt", f"{kind}.html"], set()
-    while todo:
-        name = todo.pop()
-        if name in seen:
-            continue
-        seen.add(name)
-        assert env.loader is not None
-        source = env.loader.get_source(env, name)[0]
-        tree = env.parse(source)
+    for tree in _trees(lang, kind):
         names |= meta.find_undeclared_variables(tree)
-        todo += [t for t in meta.find_referenced_templates(tree) if t]
     return frozenset(names)
 
 
