@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from models.views import OrgPage
 
-PAGE = 60  # rows in a page of the Clients list
+# Rows in a page of the Clients list: about two screens; a short page keeps each
+# keystroke's query and repaint quick.
+PAGE = 60
 
 
 class EarlyPage:

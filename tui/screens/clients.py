@@ -24,8 +24,6 @@ from tui.widgets.safe_input import SafeInput
 if TYPE_CHECKING:
     from models.views import OrgPage, OrgRow
 
-# About two screens of rows: a short page keeps each keystroke's query and repaint quick.
-
 # Narrower windows shrink the names, then cut the data centre, the client's name, the
 # license count, the e-mail and the organization, in that order; Attn, the reason to come
 # here, is never cut.
