@@ -3,25 +3,20 @@ must pick from the rows the typed filter asked for, as the same keys typed slowl
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_pty_idle import ROOT, _env
-from tests.support.ptyconsole import PtyConsole
+from tests.e2e.test_pty_idle import _env
+from tests.support.ptyconsole import PtyConsole, demo_data_dir
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    d = tmp_path_factory.mktemp("bursts")
-    subprocess.run([sys.executable, "-m", "tui.cli.main", "demo-data", "--orgs", "30"],
-                   env=_env(d), check=True, capture_output=True, cwd=ROOT)
-    return d
+    return demo_data_dir(tmp_path_factory, "bursts", 30, _env)
 
 
 @pytest.fixture

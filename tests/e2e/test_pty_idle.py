@@ -5,14 +5,12 @@ full repaint gives (ctrl+l repaints every cell; pyte renders both)."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.support.ptyconsole import PtyConsole
+from tests.support.ptyconsole import PtyConsole, demo_data_dir
 
 pytestmark = pytest.mark.slow
 
@@ -33,10 +31,7 @@ def _env(d: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    d = tmp_path_factory.mktemp("idle")
-    subprocess.run([sys.executable, "-m", "tui.cli.main", "demo-data", "--orgs", "12"],
-                   env=_env(d), check=True, capture_output=True, cwd=ROOT)
-    return d
+    return demo_data_dir(tmp_path_factory, "idle", 12, _env)
 
 
 @pytest.fixture

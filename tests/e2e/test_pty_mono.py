@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -16,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.perf.bench_bytes import COLOUR
-from tests.support.ptyconsole import PtyConsole
+from tests.support.ptyconsole import PtyConsole, demo_data_dir
 from tui.glyphs import CONSOLE_GLYPHS
 
 pytestmark = pytest.mark.slow
@@ -31,10 +29,7 @@ EXTENDED = re.compile(rb"\x1b\[[0-9;]*[34]8;[25];")
 
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    d = tmp_path_factory.mktemp("mono")
-    subprocess.run([sys.executable, "-m", "tui.cli.main", "demo-data", "--orgs", "8"],
-                   env=_env(d), check=True, capture_output=True, cwd=ROOT)
-    return d
+    return demo_data_dir(tmp_path_factory, "mono", 8, _env)
 
 
 def _env(d: Path, **extra: str) -> dict[str, str]:

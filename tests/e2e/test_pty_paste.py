@@ -4,25 +4,20 @@ ESC made the rest of the paste keys, and ESC ctrl+r ctrl+s removed the typed row
 from __future__ import annotations
 
 import sqlite3
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_pty_idle import ROOT, _env
-from tests.support.ptyconsole import PtyConsole
+from tests.e2e.test_pty_idle import _env
+from tests.support.ptyconsole import PtyConsole, demo_data_dir
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    d = tmp_path_factory.mktemp("paste")
-    subprocess.run([sys.executable, "-m", "tui.cli.main", "demo-data", "--orgs", "12"],
-                   env=_env(d), check=True, capture_output=True, cwd=ROOT)
-    return d
+    return demo_data_dir(tmp_path_factory, "paste", 12, _env)
 
 
 def invitations(data_dir: Path) -> int:

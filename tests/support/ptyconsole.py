@@ -21,9 +21,11 @@ import pty
 import select
 import signal
 import struct
+import subprocess
 import sys
 import termios
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -152,3 +154,13 @@ class PtyConsole:
         os.close(self.fd)
         self.pid = 0
         return status
+
+
+def demo_data_dir(factory: Any, name: str, orgs: int,
+                  env: Callable[[Path], dict[str, str]]) -> Path:
+    """A fresh data directory with `orgs` demo organizations (made by the CLI, as a person
+    would), for the consoles a test module starts; `env(dir)` is their environment."""
+    d = Path(factory.mktemp(name))
+    subprocess.run([sys.executable, "-m", "tui.cli.main", "demo-data", "--orgs", str(orgs)],
+                   env=env(d), check=True, capture_output=True, cwd=ROOT)
+    return d
