@@ -32,6 +32,7 @@ from tests.cli.hostile import (
     TEXTS,
     Command,
     Run,
+    Snapshots,
     is_number,
     one_line_failure,
     option_string,
@@ -88,18 +89,26 @@ def env(seeded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
         yield seeded / "licensedesk.db"
 
 
-def check(capsys: pytest.CaptureFixture[str], db: Path, argv: list[str], kind: str) -> Run:
+@pytest.fixture(scope="module")
+def rows(seeded: Path) -> Iterator[Snapshots]:
+    snapshots = Snapshots(seeded / "licensedesk.db")
+    yield snapshots
+    snapshots.close()
+
+
+def check(capsys: pytest.CaptureFixture[str], rows: Snapshots, argv: list[str],
+          kind: str) -> Run:
     # Someone acting with --as is registered on first use, refused command or not: that row
     # is who ran it, not what they typed. Every other table must stay as it was.
     skip = ("staff",) if "--as" in argv or any(a.startswith("--as=") for a in argv) else ()
-    before = snapshot(db, skip)
+    before = rows(skip)
     r = run_in_process(capsys, argv)
     count(kind, r.traceback, r.code)
     assert not r.traceback, (argv, r)
     assert r.code in EXIT_STATUSES, (argv, r)
     if r.code != 0:
         one_line_failure(r)
-        assert snapshot(db, skip) == before, (argv, r)
+        assert rows(skip) == before, (argv, r)
     return r
 
 
@@ -121,21 +130,21 @@ def test_the_surface_is_read_from_the_parser() -> None:
 @pytest.mark.parametrize(("cmd", "arg"), SWEEP,
                          ids=[f"{c.name}:{getattr(a, 'dest', '?')}" for c, a in SWEEP])
 def test_every_argument_with_every_hostile_value(
-        env: Path, capsys: pytest.CaptureFixture[str], cmd: Command,
+        env: Path, rows: Snapshots, capsys: pytest.CaptureFixture[str], cmd: Command,
         arg: object) -> None:
     import argparse
 
     assert isinstance(arg, argparse.Action)
     values = NUMBERS + TEXTS[:12] if is_number(arg) else HOSTILE
     for value in values:
-        check(capsys, env, with_value(cmd, arg, value), "sweep (every argument x every value)")
+        check(capsys, rows, with_value(cmd, arg, value), "sweep (every argument x every value)")
 
 
 def test_every_top_level_option_with_every_hostile_value(
-        env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        env: Path, rows: Snapshots, capsys: pytest.CaptureFixture[str]) -> None:
     for action in TOP:
         for value in HOSTILE:
-            check(capsys, env, [f"{option_string(action)}={value}", "org", "list"],
+            check(capsys, rows, [f"{option_string(action)}={value}", "org", "list"],
                   "sweep (every argument x every value)")
 
 
@@ -180,9 +189,9 @@ def command_lines(draw: st.DrawFn) -> list[str]:
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                  HealthCheck.data_too_large])
 @given(argv=command_lines())
-def test_hostile_command_lines(env: Path, capsys: pytest.CaptureFixture[str],
-                               argv: list[str]) -> None:
-    check(capsys, env, argv, "property (hypothesis command lines)")
+def test_hostile_command_lines(env: Path, rows: Snapshots,
+                               capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    check(capsys, rows, argv, "property (hypothesis command lines)")
 
 
 PROCESS_CASES: list[tuple[list[str | bytes], str]] = [
@@ -210,3 +219,32 @@ def test_hostile_command_lines_as_real_processes(env: Path, argv: list[str | byt
     one_line_failure(r)
     assert says in r.err, r
     assert snapshot(env) == before
+
+
+def test_the_cached_snapshot_sees_another_connections_commit(tmp_path: Path) -> None:
+    """What lets the sweep skip reading every row: a row another connection commits moves
+    the snapshot; a refused command (another process) leaves it as it was."""
+    data = tmp_path / "data"
+    ctx = Ctx.open(Settings(data_dir=data, staff_email=STAFF))
+    ensure_staff(ctx)
+    ctx.db.dispose()
+    rows = Snapshots(data / "licensedesk.db")
+    try:
+        before = rows()
+        refused = run_process(["org", "add", "--name", "", "--client-name", "A",
+                               "--client-email", "a@b.example"],
+                              env={**os.environ, "LICENSEDESK_DATA_DIR": str(data),
+                                   "LICENSEDESK_STAFF_EMAIL": STAFF})
+        assert refused.code != 0 and rows() == before
+        from models.organizations import create_organization
+
+        ctx = Ctx.open(Settings(data_dir=data, staff_email=STAFF))
+        try:
+            create_organization(ctx, ensure_staff(ctx), name="Acme", client_name="Ann",
+                                client_email="ann@acme.example")
+        finally:
+            ctx.db.dispose()
+        assert rows() != before
+        assert rows() == snapshot(data / "licensedesk.db")
+    finally:
+        rows.close()
