@@ -19,6 +19,7 @@ from tui.fit import Col, FitTable
 from tui.messages import OpenOrganization
 from tui.screens.base import BaseScreen
 from tui.widgets.footer import KeyFooter
+from tui.widgets.quiet import show
 from tui.widgets.safe_input import SafeInput
 
 if TYPE_CHECKING:
@@ -155,7 +156,7 @@ class ClientsScreen(BaseScreen):
         if shown == 0:
             text = f"No organization matches “{clean(self.search)}”" if self.search else \
                 f"No organizations yet: {key(self.PLACE, 'new_org')} makes one"
-        self.query_one("#status", Static).update(text)
+        show(self.query_one("#status", Static), text)
 
     def export_kind(self) -> ExportKind:
         title = f"clients matching “{self.search}”" if self.search else "clients"

@@ -19,6 +19,7 @@ from models.errors import DomainError
 from tui.cells import clean
 from tui.commands import bindings, hint
 from tui.messages import WorkFailed
+from tui.widgets.safe_input import SafeInput
 from tui.work import DeskNode
 
 PLACE = "domains_dialog"
@@ -49,7 +50,7 @@ class DomainsDialog(ModalScreen[None], DeskNode):
                         classes="dialog-title")
             yield OptionList(id="domains")
             yield Label("Add a domain (enter adds it)")
-            yield Input(placeholder="client.example", id="domain-input", compact=True)
+            yield SafeInput(placeholder="client.example", id="domain-input", compact=True)
             yield Static("", id="domains-error", classes="-empty", markup=False)
             yield Static(hint(PLACE, "remove", "close"), classes="hint", markup=False)
 

@@ -15,6 +15,7 @@ from textual.widgets import Input, Static
 from tui.widgets.email_input import EmailInput
 from tui.widgets.invite_row import InviteRow
 from tui.widgets.invite_rows_view import PLACEHOLDER, Columns
+from tui.widgets.quiet import show
 from tui.widgets.role_chip import LanguageChip, RoleChip
 
 if TYPE_CHECKING:
@@ -84,16 +85,16 @@ class RowEditor(Vertical):
         self.role_chip.set(self.role_chip.roles, self.row.role)
         if language is not None:
             self.lang_chip.set(self.lang_chip.roles, language)
-        self.meaning.update(Text(meaning))
+        show(self.meaning, Text(meaning))
 
     def show_mark(self) -> None:
         row, glyph = self.row, self.glyph
         state = "" if row.outcome is None else ("-ok" if row.outcome.ok else "-problem")
         glyph.set_class(state == "-ok", "-ok")
         glyph.set_class(state == "-problem", "-problem")
-        glyph.update(Text(row.glyph))
+        show(glyph, Text(row.glyph))
         said = row.message
-        self.message.update(Text(said))
+        show(self.message, Text(said))
         self.message.set_class(not said, "-empty")
 
     def parts(self) -> dict[str, str]:

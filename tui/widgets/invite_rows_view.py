@@ -115,9 +115,12 @@ class RowsView(Widget):
 
     def show(self, rows: Sequence[InviteRow]) -> None:
         """Draw these rows (or the same rows changed)."""
+        width = self.size.width
+        before = len(self._index) if self._index_width == width else -1
         self._rows = list(rows)
         self._index_width = -1
-        self.refresh(layout=True)
+        # A layout is of the whole screen: only when the number of lines moves.
+        self.refresh(layout=before != len(self._lines(width)))
 
     def _lines(self, width: int) -> list[tuple[InviteRow, int]]:
         if width != self._index_width:

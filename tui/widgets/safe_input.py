@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from textual import events
+from textual.geometry import Size
+from textual.widget import Widget
 from textual.widgets import Input
 
 from models.text import display
@@ -21,6 +23,17 @@ class SafeInput(Input):
     def on_mount(self) -> None:
         blink = getattr(self.app, "blink", True)
         self.cursor_blink = bool(blink)
+
+    def _watch_value(self, value: str) -> None:
+        # Textual's watcher sets the field's scroll range (virtual_size), which lays out the
+        # whole screen on every keystroke. A field its CSS sizes needs only a repaint; the
+        # range itself must still follow the text, for the cursor to scroll into view.
+        if not self.styles.auto_dimensions:
+            size = Size(self.content_width, 1)
+            if size != self.virtual_size:
+                self.set_reactive(Widget.virtual_size, size)
+                self.refresh()
+        super()._watch_value(value)
 
     def _on_paste(self, event: events.Paste) -> None:
         clean = display(event.text.splitlines()[0] if event.text.strip() else "")
