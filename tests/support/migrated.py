@@ -8,6 +8,7 @@ a database open their own paths and still run them.
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import tempfile
@@ -21,7 +22,9 @@ _template: Path | None = None
 def _migrated_template() -> Path:
     global _template
     if _template is None:
-        path = Path(tempfile.mkdtemp(prefix="licensedesk-migrated-")) / "template.db"
+        where = Path(tempfile.mkdtemp(prefix="licensedesk-migrated-"))
+        atexit.register(shutil.rmtree, where, ignore_errors=True)  # one a test process
+        path = where / "template.db"
         db = Database(f"sqlite:///{path}", create=True)
         try:
             db.upgrade()

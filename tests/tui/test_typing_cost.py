@@ -150,3 +150,19 @@ def test_every_text_field_in_the_console_is_a_safe_input() -> None:
              if made.search(text) and p.name != "safe_input.py"]
     assert found == []
     assert issubclass(EmailInput, Input)
+
+
+async def test_show_draws_a_new_style_of_the_same_words() -> None:
+    from rich.text import Text
+    from textual.app import App, ComposeResult
+
+    class Host(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Static(Text("same", style="red"), id="s")
+
+    app = Host()
+    async with app.run_test(size=(20, 3)) as pilot:
+        s = app.query_one("#s", Static)
+        show(s, Text("same", style="blue"))
+        await pilot.pause()
+        assert s.content.style == "blue"
