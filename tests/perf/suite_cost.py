@@ -1,0 +1,99 @@
+"""Where `make test`'s time goes (issue 14: the suite in under 3 minutes on 2 cores).
+
+    .venv/bin/python tests/perf/suite_cost.py [--workers 4] [pytest args...]
+
+Runs the suite as `make test` does (pytest-xdist, worksteal) with `cpu_per_test` loaded,
+samples how busy the machine's cores were, and prints `name value unit target ok|short`:
+
+- suite_wall: the run, against 180 s;
+- suite_cores_busy: the share of all cores' time spent working (idle and iowait excluded);
+  near 100 %, the suite is CPU-bound and only less CPU makes it shorter;
+- suite_cpu_in_tests / suite_cpu_in_children: CPU of the test processes' own tests, and of
+  the processes the tests started and reaped (CLIs, relays, consoles on a pty, other logins);
+- suite_wall_floor: all that CPU spread over every core at the busy share measured, the
+  shortest wall time this much work allows here;
+then, per test directory, the same figures, the costliest first.
+
+Not part of `make bench` (it takes as long as the suite); run it on a quiet machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+TARGET_S = 180.0
+
+
+def _cpu_ticks() -> tuple[int, int]:
+    """(all, idle) jiffies of every core since boot."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return sum(fields), fields[3] + fields[4]  # idle, iowait
+
+
+class Busy:
+    def __init__(self) -> None:
+        self.start = _cpu_ticks()
+
+    def stop(self) -> float:
+        end = _cpu_ticks()
+        total, idle = end[0] - self.start[0], end[1] - self.start[1]
+        return 1 - idle / total if total else 0.0
+
+
+def line(name: str, value: float, unit: str, target: str = "-", ok: bool = True) -> None:
+    print(f"{name} {value:.1f} {unit} {target} {'ok' if ok else 'short'}", flush=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--workers", type=int, default=4)
+    args, rest = parser.parse_known_args()
+    out = Path(tempfile.mkdtemp(prefix="suite-cost-"))
+    env = {**os.environ, "SUITE_COST_DIR": str(out),
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "tests" / "perf"),
+                                                       os.environ.get("PYTHONPATH")]))}
+    busy = Busy()
+    started = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-n", str(args.workers),
+                           "--dist", "worksteal", "-p", "cpu_per_test", *rest],
+                          cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - started
+    share = busy.stop()
+    print(proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else "(no pytest output)")
+    rows = [json.loads(text) for f in out.glob("*.jsonl") for text in f.read_text().splitlines()]
+    shutil.rmtree(out, ignore_errors=True)
+    cores = os.cpu_count() or 1
+    in_tests = sum(r["cpu"] for r in rows)
+    children = sum(r["children"] for r in rows)
+    line("suite_wall", wall, "s", f"<={TARGET_S:.0f}", wall <= TARGET_S)
+    line("suite_cores_busy", share * 100, "%")
+    line("suite_cpu_in_tests", in_tests, "s")
+    line("suite_cpu_in_children", children, "s")
+    line("suite_wall_floor", (in_tests + children) / (cores * max(share, 0.01)), "s")
+    by: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0.0, 0.0])
+    for r in rows:
+        where = "/".join(r["id"].split("::")[0].split("/")[:2])
+        b = by[where]
+        b[0] += 1
+        b[1] += r["wall"]
+        b[2] += r["cpu"]
+        b[3] += r["children"]
+    print(f"# {'directory':<32} {'tests':>5} {'wall s':>7} {'cpu s':>6} {'children s':>10}")
+    for where, (n, w, c, ch) in sorted(by.items(), key=lambda kv: -(kv[1][2] + kv[1][3])):
+        print(f"# {where:<32} {n:>5.0f} {w:>7.1f} {c:>6.1f} {ch:>10.1f}")
+    print(f"# {cores} cores; {len(rows)} tests; pytest exit {proc.returncode}")
+    return proc.returncode
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
