@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual import events
+from textual.app import App, ComposeResult
 from textual.widgets import Input, Static
 
 from models.context import Ctx
@@ -24,6 +26,7 @@ from tui.app import LicenseDeskApp
 from tui.screens.invite_wizard import InviteWizard
 from tui.widgets.email_input import EmailInput
 from tui.widgets.quiet import show
+from tui.widgets.safe_input import SafeInput
 
 # Long enough for several frames (Textual paints at most 60 a second): a layout a change
 # asked for has happened by then.
@@ -114,8 +117,6 @@ async def test_the_clients_status_lays_out_nothing_when_the_filter_is_typed(
 
 
 async def test_show_skips_the_same_text_and_lays_out_only_what_can_grow() -> None:
-    from textual.app import App, ComposeResult
-
     class Host(App[None]):
         CSS = "#fixed { height: 1; width: 20; } #grows { height: auto; }"
 
@@ -154,7 +155,6 @@ def test_every_text_field_in_the_console_is_a_safe_input() -> None:
 
 async def test_show_draws_a_new_style_of_the_same_words() -> None:
     from rich.text import Text
-    from textual.app import App, ComposeResult
 
     class Host(App[None]):
         def compose(self) -> ComposeResult:
@@ -166,3 +166,58 @@ async def test_show_draws_a_new_style_of_the_same_words() -> None:
         show(s, Text("same", style="blue"))
         await pilot.pause()
         assert s.content.style == "blue"
+
+
+class TwoFields(App[None]):
+    """Textual's Input and ours, the same width, for the same keys."""
+
+    CSS = "Input { width: 22; height: 1; border: none; padding: 0; }"
+
+    def compose(self) -> ComposeResult:
+        yield Input(id="plain", compact=True)
+        yield SafeInput(id="safe", compact=True)
+
+
+def field_cells(app: App[None], field: Input) -> str:
+    line = screen_text(app).splitlines()[field.region.y]
+    return line[field.region.x:field.region.right]
+
+
+EDITS = {
+    "ctrl+k from the middle": [*("abcdefghij" * 5), "E", "N", "D", *["left"] * 30, "ctrl+k"],
+    "delete from the middle": [*"x" * 40, *["left"] * 20, *["delete"] * 15],
+    "backspace from the end": [*"0123456789" * 6, *["backspace"] * 30],
+    "home then end": [*"q" * 50, "home", "end", "left", "ctrl+k"],
+}
+
+
+@pytest.mark.parametrize("keys", list(EDITS.values()), ids=list(EDITS))
+async def test_a_field_shows_what_textuals_input_shows_after_an_edit(keys: list[str]) -> None:
+    """Without the layout after each key the scroll position must still come back when the
+    text gets shorter (a first version left the field blank after ctrl+k)."""
+    app = TwoFields()
+    async with app.run_test(size=(40, 4)) as pilot:
+        shown = []
+        for name in ("#plain", "#safe"):
+            field = app.query_one(name, Input)
+            field.focus()
+            await pilot.press(*keys)
+            await pilot.pause(FRAMES)
+            shown.append((field.value, field.cursor_position, field_cells(app, field)))
+        assert shown[1] == shown[0]
+        assert shown[1][2].strip(), "the field shows none of its text"
+
+
+async def test_a_paste_replaces_the_selection_and_skips_leading_line_breaks() -> None:
+    app = TwoFields()
+    async with app.run_test(size=(40, 4)) as pilot:
+        field = app.query_one("#safe", SafeInput)
+        field.focus()
+        await pilot.press(*"zzz", "shift+home")
+        field.post_message(events.Paste("crest"))
+        await pilot.pause()
+        assert field.value == "crest"
+        field.value = ""
+        field.post_message(events.Paste("\n\r\n  \ncrest\u202e\nsecond line"))
+        await pilot.pause()
+        assert field.value == "crest"

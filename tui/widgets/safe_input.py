@@ -32,15 +32,26 @@ class SafeInput(Input):
             size = Size(self.content_width, 1)
             if size != self.virtual_size:
                 self.set_reactive(Widget.virtual_size, size)
+                # What the layout did: a shorter text (ctrl+k, delete) scrolls back into range.
+                if self.scroll_x > self.max_scroll_x:
+                    self.scroll_to(x=self.max_scroll_x, animate=False, force=True,
+                                   immediate=True)
                 self.refresh()
         super()._watch_value(value)
 
     def _on_paste(self, event: events.Paste) -> None:
-        clean = display(event.text.splitlines()[0] if event.text.strip() else "")
+        """The first line that has text (a copied line often starts with a line break),
+        cleaned, in place of the selection if there is one (as Input pastes)."""
         event.prevent_default()
         event.stop()
-        if clean:
+        lines = (display(line) for line in event.text.splitlines())
+        clean = next((line for line in lines if line.strip()), "")
+        if not clean:
+            return
+        if self.selection.is_empty:
             self.insert_text_at_cursor(clean)
+        else:
+            self.replace(clean, *self.selection)
 
     def insert_text_at_cursor(self, text: str) -> None:
         super().insert_text_at_cursor(display(text))
