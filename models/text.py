@@ -8,10 +8,11 @@ import unicodedata
 from models.errors import DomainError
 
 # The one rule for characters that must not reach a terminal or a header: C0/C1 controls
-# (NEL among them), the line and paragraph separators, and the bidirectional overrides and
-# isolates that reorder what a person sees. A run of them is one match (mail subjects put one
-# space where a run was).
-CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]+")
+# (NEL among them), the line and paragraph separators, and the bidirectional marks,
+# overrides and isolates that reorder what a person sees (the Arabic letter mark U+061C is
+# one of the marks). A run of them is one match (mail subjects put one space where a run was).
+CONTROL = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\u061c\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]+")
 
 
 class InvalidText(DomainError):

@@ -13,7 +13,7 @@ LOCAL = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01
 LABEL = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
                 min_size=1, max_size=15)
 CONTROL = st.sampled_from(["\x00", "\x07", "\x1b", "\n", "\r", "\t", "\x7f", "\x9b", "\u202e",
-                           "\u2066", "\u200f"])
+                           "\u2066", "\u200f", "\u061c"])
 
 
 def _valid(local: str, domain: str) -> tuple[str, str] | None:
@@ -63,11 +63,12 @@ def test_clean_text_refuses_any_control_or_bidi_character(a: str, bad: str, b: s
 def test_display_never_carries_control_characters(value: str) -> None:
     shown = display(value)
     assert not any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in shown)
-    assert not any(c in shown for c in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+    assert not any(c in shown for c in
+                   "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 @given(st.text(alphabet=st.characters(blacklist_categories=["Cc", "Cs", "Zl", "Zp"],
-                                      blacklist_characters="\u200e\u200f\u202a\u202b\u202c"
+                                      blacklist_characters="\u061c\u200e\u200f\u202a\u202b\u202c"
                                       "\u202d\u202e\u2066\u2067\u2068\u2069"),
                min_size=1, max_size=200))
 def test_clean_text_keeps_printable_text_trimmed(value: str) -> None:
