@@ -31,6 +31,7 @@ from tui.widgets.invite_verdicts import (
     show_outcomes,
     show_seats,
 )
+from tui.widgets.quiet import show
 from tui.wizard_commands import say_keys
 from tui.work import DeskNode, database_unreachable
 
@@ -176,7 +177,7 @@ class InviteWizard(ModalScreen[InviteResult | None], DeskNode):
 
     def _status(self, message: str) -> None:
         status = self.query_one("#invite-status", Static)
-        status.update(Text(display(message)))
+        show(status, Text(display(message)))
         status.set_class(not message, "-empty")
 
     # sending --------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from models.desk import ADMIN
 from models.text import display
 from models.views import InviteOutcome, InviteRequest, InviteResult, StaffRef
 from tui.widgets.invite_rows import InviteRows
+from tui.widgets.quiet import show
 from tui.widgets.wizard_seats import seat_change
 
 
@@ -33,10 +34,10 @@ def show_outcomes(rows: InviteRows, add_me: bool, mine: Static,
     rows.mark(list(outcomes[:count]))
     own = outcomes[count] if add_me and len(outcomes) > count else None
     if own is None or own.ok:
-        mine.update("")
+        show(mine, "")
         mine.add_class("-empty")
     else:
-        mine.update(Text(f"✗ {display(own.message)}"))
+        show(mine, Text(f"✗ {display(own.message)}"))
         mine.remove_class("-empty")
 
 
@@ -87,5 +88,5 @@ def ask_to_confirm(rows: InviteRows, outcomes: Sequence[InviteOutcome] | None,
 
 def show_seats(line: Static, result: InviteResult, *, new_trial: bool = False) -> None:
     sentence, costs_more = seat_change(result, new_trial=new_trial)
-    line.update(Text(sentence))
+    show(line, Text(sentence))
     line.set_class(costs_more, "-costs-more")

@@ -16,6 +16,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from tui.commands import bindings
+from tui.widgets.quiet import show
 
 if TYPE_CHECKING:
     from models.desk import Role  # annotations only: the desk is not loaded to draw
@@ -54,7 +55,7 @@ class RoleChip(Static, can_focus=True):
         """New choices (another product); no Changed message."""
         self.roles = tuple(roles)
         self.value = value
-        self.update(self._label(value))
+        show(self, self._label(value))
 
     def choose(self, value: str | None) -> None:
         if value and value != self.value and value in (r.name for r in self.roles):

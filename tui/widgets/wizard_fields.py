@@ -15,6 +15,7 @@ from textual.widget import Widget
 from textual.widgets import Label, Static
 
 from models.text import display
+from tui.widgets.quiet import show
 
 __all__ = ["Field", "mark_fields"]
 
@@ -42,7 +43,7 @@ class Field(Vertical):
     def error(self, message: str) -> None:
         """Show `message` (empty clears it)."""
         line = self.query_one(".field-error", Static)
-        line.update(Text(f"✗ {display(message)}") if message else "")
+        show(line, Text(f"✗ {display(message)}") if message else "")
         line.set_class(not message, "-empty")
         # The red border of an invalid field; a compact input has none, and gaining one would
         # make a small dialog taller than the screen.
