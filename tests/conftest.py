@@ -20,7 +20,12 @@ from models.timeutil import FixedClock
 from models.views import StaffRef
 from tests.support import hostile_tally
 from tests.support.migrated import place_migrated_sqlite
-from tests.support.schedule import keep_bytecode, spread_slow_first, worker_count
+from tests.support.schedule import (
+    collect_less,
+    keep_bytecode,
+    spread_slow_first,
+    worker_count,
+)
 
 keep_bytecode()
 
@@ -99,6 +104,10 @@ def staff(ctx: Ctx) -> StaffRef:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     spread_slow_first(items, worker_count())
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    collect_less()
 
 
 # Issue 10's closing counts (tests/support/hostile_tally.py), added up across xdist workers.
