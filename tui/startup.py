@@ -41,15 +41,16 @@ SEEN_EVERY = 60.0  # seconds: how often an open console says so (last_seen_at, o
 
 
 def _warm_imports() -> None:
-    import gc
     from importlib import import_module
+
+    from tui.collector import started
 
     for name in WARM:
         import_module(name)
     # What start-up built lives as long as the console: out of the collector's sight, a full
     # collection no longer walks it (300-400 ms on a busy 2-core host, felt as a late toast
     # or keystroke; issue 14).
-    gc.freeze()
+    started()
 
 
 @dataclass

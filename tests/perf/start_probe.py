@@ -43,7 +43,8 @@ def ours(t0: float, out: str) -> None:
     clients.ClientsScreen._show = _show  # type: ignore[method-assign]
     from tui.cli.main import main
 
-    main([])
+    sys.argv[1:] = []  # started as `licensedesk` is: no arguments
+    main()
 
 
 def bare(t0: float, out: str) -> None:

@@ -72,6 +72,7 @@ async def _worker(ctx: Ctx, once: bool) -> int:
     import signal
 
     from mailer.service import MailService
+    from tui.collector import started
 
     log = logging.getLogger("licensedesk.worker")
     service = MailService(ctx)
@@ -88,6 +89,7 @@ async def _worker(ctx: Ctx, once: bool) -> int:
     gone: list[Exception] = []
     watcher = asyncio.create_task(_watch_database(ctx, stop, gone), name="licensedesk-watch")
     await service.start()
+    started()  # a relay runs for weeks: Python's collection thresholds from here on
     log.info("worker running (pid %s)%s", os.getpid(),
              f"; local mailbox {ctx.settings.data_dir / 'mailbox'}"
              if service.catcher_socket else "")

@@ -111,6 +111,10 @@ def main(argv: list[str] | None = None) -> int:
     # on return, for a caller that runs main() in its own process (the tests).
     import os
 
+    if argv is None:  # this process's own command line: the process starts here
+        from tui.collector import starting
+
+        starting()
     before = os.umask(0o007)
     try:
         return _main(argv)

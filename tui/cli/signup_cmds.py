@@ -24,6 +24,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run(args: argparse.Namespace) -> int:
     from signup.proxies import ProxySettingError, trusted_proxies_from_env
     from signup.server import exposure_warning, serve
+    from tui.collector import started
 
     try:
         proxies = trusted_proxies_from_env()
@@ -33,6 +34,7 @@ def run(args: argparse.Namespace) -> int:
     warning = exposure_warning(ctx, args.host, proxies)
     if warning:  # it still starts: a test box on a private network may want exactly this
         print(f"licensedesk: warning: {warning}", file=sys.stderr, flush=True)
+    started()  # the page runs for weeks: Python's collection thresholds from here on
     try:
         serve(ctx, args.host, args.port, proxies=proxies)
     except OSError as err:  # could not listen there (checked before the server starts)
