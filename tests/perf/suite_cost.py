@@ -69,7 +69,11 @@ def main() -> int:
                           cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - started
     share = busy.stop()
-    print(proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else "(no pytest output)")
+    said = proc.stdout.strip().splitlines()
+    for text in said:
+        if text.startswith(("FAILED", "ERROR")):
+            print(f"# {text}")
+    print(said[-1] if said else "(no pytest output)")
     rows = [json.loads(text) for f in out.glob("*.jsonl") for text in f.read_text().splitlines()]
     shutil.rmtree(out, ignore_errors=True)
     cores = os.cpu_count() or 1
