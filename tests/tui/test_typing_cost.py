@@ -221,3 +221,18 @@ async def test_a_paste_replaces_the_selection_and_skips_leading_line_breaks() ->
         field.post_message(events.Paste("\n\r\n  \ncrest\u202e\nsecond line"))
         await pilot.pause()
         assert field.value == "crest"
+
+
+# Every line break str.splitlines knows, and text a mail header would decode if it were one.
+BREAKS = ["\n", "\r", "\r\n", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"]
+
+
+@pytest.mark.parametrize("brk", BREAKS, ids=[f"U+{ord(b[0]):04X}" for b in BREAKS])
+async def test_a_pasted_line_break_of_any_kind_ends_the_field(brk: str) -> None:
+    app = TwoFields()
+    async with app.run_test(size=(40, 4)) as pilot:
+        field = app.query_one("#safe", SafeInput)
+        field.focus()
+        field.post_message(events.Paste(f"{brk}=?utf-8?q?Acme=0ABcc:x?={brk}Bcc: x@evil"))
+        await pilot.pause()
+        assert field.value == "=?utf-8?q?Acme=0ABcc:x?="  # as typed, one line, not decoded
