@@ -15,11 +15,17 @@ import logging
 import mailbox
 import os
 import socket
+import stat
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
+
+PREFIX = "licensedesk-catcher-"
+# A catcher makes its directory a moment before it listens in it: younger ones are let be.
+STALE_AFTER_S = 60.0
 
 # aiosmtpd logs every DATA line at debug level: that would put invitation links in logs.
 logging.getLogger("mail.log").setLevel(logging.WARNING)
@@ -64,7 +70,8 @@ class Catcher:
                         enable_SMTPUTF8=True, loop=loop)
 
         # mkdtemp makes the directory 0700: nobody else can reach the socket inside it.
-        where = Path(tempfile.mkdtemp(prefix="licensedesk-catcher-"))
+        await asyncio.to_thread(sweep_leftovers)
+        where = Path(tempfile.mkdtemp(prefix=PREFIX))
         path = where / "smtp.sock"
         self._server = await loop.create_unix_server(factory, path=str(path))
         os.chmod(path, 0o600)
@@ -93,3 +100,56 @@ class Catcher:
                 self.socket_path.unlink()
                 self.socket_path.parent.rmdir()
             self.socket_path = None
+
+
+def _listening(path: Path) -> bool | None:
+    """Whether a server accepts on the socket `path`; None when that cannot be told."""
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.settimeout(1.0)
+        sock.connect(str(path))
+    except (ConnectionRefusedError, FileNotFoundError):
+        return False
+    except OSError:
+        return None
+    else:
+        return True
+    finally:
+        sock.close()
+
+
+def _is_socket(path: Path) -> bool:
+    try:
+        return stat.S_ISSOCK(path.lstat().st_mode)
+    except OSError:
+        return False
+
+
+def sweep_leftovers(root: Path | None = None, now: float | None = None) -> list[Path]:
+    """Remove the catcher directories of this account that nothing listens in any more.
+
+    A process killed outright (SIGKILL, the machine's OOM killer) cannot take its own away;
+    on a shared host they would pile up in /tmp. Only this account's, only ours by name
+    and content, only once no server accepts on the socket inside. Returns what went.
+    """
+    root = root or Path(tempfile.gettempdir())
+    now = time.time() if now is None else now
+    gone: list[Path] = []
+    for where in root.glob(PREFIX + "*"):
+        try:
+            st = where.lstat()
+            inside = sorted(p.name for p in where.iterdir())
+        except OSError:
+            continue
+        if (not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid()
+                or now - st.st_mtime < STALE_AFTER_S or inside not in ([], ["smtp.sock"])):
+            continue
+        sock = where / "smtp.sock"
+        if inside and (not _is_socket(sock) or _listening(sock) is not False):
+            continue
+        with contextlib.suppress(OSError):  # another console may be sweeping the same one
+            if inside:
+                sock.unlink()
+            where.rmdir()
+            gone.append(where)
+    return gone
