@@ -12,6 +12,7 @@ a file nobody will read again.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import sqlite3
@@ -117,6 +118,33 @@ def unreachable(err: BaseException | None) -> bool:
     if isinstance(err, OperationalError | InterfaceError | PoolTimeout):
         return True
     return isinstance(err, DBAPIError) and err.connection_invalidated
+
+
+# SQLite's answers that waiting does not change: a person has to act (free space, fix a mode,
+# restore a file). The rest of what `unreachable` accepts (a lock held, a server away) is
+# retried by itself.
+_LASTING_SQLITE = ("SQLITE_FULL", "SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_NOTADB",
+                   "SQLITE_CORRUPT", "SQLITE_PERM", "SQLITE_AUTH", "SQLITE_NOLFS")
+_LASTING_ERRNO = (errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM, errno.EDQUOT)
+
+
+def lasting(err: BaseException | None, url: str) -> DatabaseProblem | None:
+    """When `err` is a problem with the database that a retry will not cure (the disk full,
+    the file read-only or damaged): what `describe` says of it, for the person to act on.
+    None otherwise, for a server away or a lock held too long as for a bug."""
+    if err is None:
+        return None
+    if isinstance(err, DBAPIError):
+        cause: BaseException | None = err.orig
+    else:
+        cause = err
+    name = str(getattr(cause, "sqlite_errorname", "") or "")
+    path = sqlite_path(normalize_url(url))
+    full = path is not None and name.startswith("SQLITE_IOERR") and _disk_full(path)
+    if not (name.startswith(_LASTING_SQLITE) or full
+            or (isinstance(cause, OSError) and cause.errno in _LASTING_ERRNO)):
+        return None
+    return describe(err, url)
 
 
 def rowcount(res: Result[Any]) -> int:

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from models.context import Ctx
-from models.db import unreachable
+from models.db import lasting, unreachable
 from models.desk_reach import Reach
 from models.desk_reads import Reads
 from models.desk_volume import Volume
@@ -85,6 +85,12 @@ class Desk(Reads, Reach, Volume):
         """The same desk for this staff member's record as it is now (after a profile or
         role change)."""
         return replace(self, staff=staff)
+
+    def lasting_problem(self, error: BaseException | None) -> str | None:
+        """What a person has to fix before a write can work (a full disk, a read-only file),
+        as one line; None when a retry may do, or when it is no database problem."""
+        problem = lasting(error, self.ctx.settings.resolved_database_url)
+        return str(problem) if problem is not None else None
 
     def listen(self, wake: Callable[[bool], None],
                state: Callable[[bool], None]) -> Callable[[], None] | None:

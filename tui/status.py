@@ -177,6 +177,11 @@ class StatusApp(App[int]):
             # the person reads it once the screen is gone, and stop (as the CLI: status 2).
             self.exit(return_code=2, message=f"licensedesk: {clean(str(error))}")
             return
+        problem = self.desk.lasting_problem(error) if self.desk is not None else None
+        if problem is not None:
+            # Reads still work: no outage to retry away, but a person has to act first.
+            self.notify(clean(problem), severity="error", markup=False, timeout=12)
+            return
         if database_unreachable(error):
             self.database_lost(error)
             return

@@ -235,6 +235,10 @@ class InviteWizard(ModalScreen[InviteResult | None], DeskNode):
                     self.preview = replace(self.preview, outcomes=tuple(error.rows))
                     self._verdicts_for = as_typed(sent[0])
             self._status(str(error))
+        elif (problem := self.desk.lasting_problem(error)) is not None:
+            # Reads still work: no outage to show, but a person has to act before a retry.
+            event.stop()
+            self._status(problem)
         elif database_unreachable(error):
             # The app shows the one outage status; here, that nothing typed is lost.
             self._status("the database cannot be reached right now; try again in a moment")

@@ -215,6 +215,10 @@ class LicenseWizard(Screen[int | None], DeskNode):
             if error.rows and self._sent == self.step_invites.asked():
                 self.step_invites.show(error.rows)
             self._status("" if error.fields else str(error))
+        elif (problem := self.desk.lasting_problem(error)) is not None:
+            # Reads still work: no outage to show, but a person has to act before a retry.
+            event.stop()
+            self._status(problem)
         elif database_unreachable(error):
             # The app shows the one outage status; here, that nothing typed is lost.
             self._status("the database cannot be reached right now; try again in a moment")
