@@ -11,8 +11,15 @@ from models.errors import DomainError
 # (NEL among them), the line and paragraph separators, and the bidirectional marks,
 # overrides and isolates that reorder what a person sees (the Arabic letter mark U+061C is
 # one of the marks). A run of them is one match (mail subjects put one space where a run was).
+# Then the format characters nobody sees (INVISIBLE): "Acme\u200bBooks" looks like "AcmeBooks"
+# in every list, and terminals disagree on their width. Kept: the zero-width joiner and
+# non-joiner (Persian, the Indic scripts, emoji need them), the tags of a flag's emoji and
+# the marks that print with the digits after them (U+0600-0605 and the like).
+INVISIBLE = ("\u00ad\u180e\u200b\u2060-\u2064\u206a-\u206f\ufeff\ufff9-\ufffb"
+             "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001")
 CONTROL = re.compile(
-    r"[\x00-\x1f\x7f-\x9f\u061c\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]+")
+    "[\x00-\x1f\x7f-\x9f\u061c\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069"
+    + INVISIBLE + "]+")
 
 
 class InvalidText(DomainError):
@@ -37,13 +44,27 @@ def _trim(text: str) -> str:
 def clean_text(value: str, field: str, *, max_len: int = 200, required: bool = True) -> str:
     """Validate a name-like field: no control or bidi characters, trimmed, bounded."""
     text = _trim(unicodedata.normalize("NFC", value))
-    if CONTROL.search(text):
-        raise InvalidText(f"{field} contains control characters; type it without them")
+    found = CONTROL.search(text)
+    if found:
+        what = _what(found.group()[0])
+        hint = "them" if what == CONTROLS else "that character"
+        raise InvalidText(f"{field} contains {what}; type it without {hint}")
     if required and not text:
         raise InvalidText(f"{field} is required")
     if len(text) > max_len:
         raise InvalidText(f"{field} is longer than {max_len} characters")
     return text
+
+
+CONTROLS = "control characters"
+
+
+def _what(c: str) -> str:
+    """A refused character, named: an invisible one cannot be pointed at otherwise."""
+    if re.fullmatch(f"[{INVISIBLE}]", c):
+        name = unicodedata.name(c, "")
+        return f"an invisible character (U+{ord(c):04X}{' ' + name if name else ''})"
+    return CONTROLS
 
 
 def display(value: str | None) -> str:
@@ -86,8 +107,12 @@ def normalize_email(value: str) -> tuple[str, str]:
     raw = _trim(value)
     if not raw:
         raise InvalidAddress("e-mail address is empty")
-    if CONTROL.search(raw):
-        raise InvalidAddress(f"{quote(raw)} contains control or line-break characters")
+    found = CONTROL.search(raw)
+    if found:
+        what = _what(found.group()[0])
+        if what == CONTROLS:
+            what = "control or line-break characters"
+        raise InvalidAddress(f"{quote(raw)} contains {what}")
     if "=?" in raw:
         raise InvalidAddress(f"{quote(raw)}: an address cannot hold an encoded word (=?…?=); "
                              "type the plain address")
