@@ -85,10 +85,12 @@ async def test_a_control_character_in_a_pasted_address_is_shown_and_refused(
     async with app.run_test(size=(100, 40)) as pilot:
         await settle(pilot)
         assert app.focused is not None
-        app.focused.post_message(events.Paste("jo\bhn@acme.example\nm\x7fary@acme.example"))
+        app.focused.post_message(events.Paste(
+            "jo\bhn@acme.example\nm\x7fary@acme.example\nann\u200b@acme.example"))
         await settle(pilot)
         rows = app.screen.query_one(InviteRows).rows
-        assert [r.email for r in rows] == ["jo\\x08hn@acme.example", "m\\x7fary@acme.example"]
+        assert [r.email for r in rows] == ["jo\\x08hn@acme.example", "m\\x7fary@acme.example",
+                                           "ann\\u200b@acme.example"]
         assert all(r.outcome is not None and not r.outcome.ok for r in rows)
         await pilot.press("ctrl+n")
         await settle(pilot)
