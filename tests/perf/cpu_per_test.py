@@ -35,3 +35,24 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: Any) -> Iterator[None]:
                            "cpu": time.process_time() - cpu,
                            "children": _children() - children}) + "\n")
     _out.flush()
+
+
+def _self() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+_collected: list[float] = []
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    _collected.append(_self())
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """One line a process: CPU to the end of collection, in all (its tests included), and of
+    its children reaped (for xdist's controller, the workers and everything under them)."""
+    path = Path(os.environ["SUITE_COST_DIR"]) / f"{os.getpid()}.process"
+    path.write_text(json.dumps({"collected": _collected[0] if _collected else 0.0,
+                                "total": _self(), "children": _children(),
+                                "worker": "PYTEST_XDIST_WORKER" in os.environ}))

@@ -1,6 +1,6 @@
 """Where `make test`'s time goes (issue 14: the suite in under 3 minutes on 2 cores).
 
-    .venv/bin/python tests/perf/suite_cost.py [--workers 4] [pytest args...]
+    .venv/bin/python tests/perf/suite_cost.py [--workers 4] [--rows FILE] [pytest args...]
 
 Runs the suite as `make test` does (pytest-xdist, worksteal) with `cpu_per_test` loaded,
 samples how busy the machine's cores were, and prints `name value unit target ok|short`:
@@ -10,9 +10,13 @@ samples how busy the machine's cores were, and prints `name value unit target ok
   near 100 %, the suite is CPU-bound and only less CPU makes it shorter;
 - suite_cpu_in_tests / suite_cpu_in_children: CPU of the test processes' own tests, and of
   the processes the tests started and reaped (CLIs, relays, consoles on a pty, other logins);
-- suite_wall_floor: all that CPU spread over every core at the busy share measured, the
-  shortest wall time this much work allows here;
-then, per test directory, the same figures, the costliest first.
+- suite_cpu_all, suite_wall_floor: all CPU of the run, and that spread over every core at
+  the busy share measured: the shortest wall time this much work allows here;
+- suite_cpu_collecting / _between_tests / _children_outside_tests / _controller: what the
+  test processes spend outside any test (start and collection; xdist's messages; servers
+  reaped at exit), and pytest-xdist's controller;
+then, per test directory, the same figures, the costliest first. `--rows FILE` keeps every
+test's figures as JSON, to sort by test.
 
 Not part of `make bench` (it takes as long as the suite); run it on a quiet machine.
 """
@@ -57,6 +61,7 @@ def line(name: str, value: float, unit: str, target: str = "-", ok: bool = True)
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--rows", type=Path, help="also write every test's figures here (JSON)")
     args, rest = parser.parse_known_args()
     out = Path(tempfile.mkdtemp(prefix="suite-cost-"))
     env = {**os.environ, "SUITE_COST_DIR": str(out),
@@ -75,7 +80,10 @@ def main() -> int:
             print(f"# {text}")
     print(said[-1] if said else "(no pytest output)")
     rows = [json.loads(text) for f in out.glob("*.jsonl") for text in f.read_text().splitlines()]
+    procs = [json.loads(f.read_text()) for f in out.glob("*.process")]
     shutil.rmtree(out, ignore_errors=True)
+    if args.rows:
+        args.rows.write_text(json.dumps(rows))
     cores = os.cpu_count() or 1
     in_tests = sum(r["cpu"] for r in rows)
     children = sum(r["children"] for r in rows)
@@ -83,7 +91,19 @@ def main() -> int:
     line("suite_cores_busy", share * 100, "%")
     line("suite_cpu_in_tests", in_tests, "s")
     line("suite_cpu_in_children", children, "s")
-    line("suite_wall_floor", (in_tests + children) / (cores * max(share, 0.01)), "s")
+    # Test processes' own CPU outside any test: start, collection, xdist's messages; and the
+    # servers they reaped at exit (PostgreSQL, Postfix: their CPU counts to whoever reaps).
+    workers = [p for p in procs if p.get("worker")]
+    controller = [p for p in procs if not p.get("worker")]
+    line("suite_cpu_collecting", sum(p["collected"] for p in workers), "s")
+    line("suite_cpu_between_tests",
+         sum(p["total"] - p["collected"] for p in workers) - in_tests, "s")
+    line("suite_cpu_children_outside_tests", sum(p["children"] for p in workers) - children, "s")
+    line("suite_cpu_controller", sum(p["total"] for p in controller), "s")
+    # Everything: the workers with all they reaped, and the controller.
+    spent = sum(p["total"] + p["children"] for p in workers) + sum(p["total"] for p in controller)
+    line("suite_cpu_all", spent, "s")
+    line("suite_wall_floor", spent / (cores * max(share, 0.01)), "s")
     by: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0.0, 0.0])
     for r in rows:
         where = "/".join(r["id"].split("::")[0].split("/")[:2])
