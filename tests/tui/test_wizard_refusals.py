@@ -109,5 +109,5 @@ async def test_a_control_character_in_a_pasted_address_is_shown_and_refused(
         assert [r.email for r in rows[-2:]] == ["jo\\x1fhn@acme.example",
                                                 "\\x1fann@acme.example\\x85"]
         assert all(r.outcome is not None and not r.outcome.ok for r in rows)
-        assert rows[-1].message.startswith("✗ contains a control, line-break or direction "
-                                           "character (shown as \\x1f)")
+        assert rows[-1].message.startswith("✗ contains a control, line-break, direction or "
+                                           "invisible character (shown as \\x1f)")

@@ -15,8 +15,8 @@ from models.views import InviteOutcome
 from tui.commands import key
 
 DEFAULT_ROLE = "Agent"
-# A control, line-break or bidi character pasted into an address, as the field shows it
-# (`models.text.printable`): no one types a backslash into an address.
+# A control, line-break, bidi or invisible character pasted into an address, as the field
+# shows it (`models.text.printable`): no one types a backslash into an address.
 _ESCAPED = re.compile(r"\\x[0-9a-f]{2}|\\u[0-9a-f]{4}")
 
 
@@ -72,8 +72,8 @@ class InviteRow:
         if not outcome.ok:
             shown = _ESCAPED.search(self.value)
             if shown:
-                return (f"✗ contains a control, line-break or direction character (shown as "
-                        f"{shown.group()}): type the address without it")
+                return ("✗ contains a control, line-break, direction or invisible character "
+                        f"(shown as {shown.group()}): type the address without it")
             return f"✗ {display(outcome.message)}"
         if outcome.outside:
             return "↗ outside the client's domains"
