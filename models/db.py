@@ -183,9 +183,11 @@ def describe(err: BaseException, url: str) -> DatabaseProblem | None:
         if name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN")) and path is not None:
             blocked = _not_writable(path)
             if blocked:
+                fix = ("mount it writable, or use a copy on a writable disk"
+                       if "file system" in blocked else "give this user write access to the "
+                       "file and its directory, or use a writable copy")
                 return DatabaseProblem(
-                    f"the database {where} cannot be written: {blocked} ({msg}); give this "
-                    "user write access to the file and its directory, or use a writable copy")
+                    f"the database {where} cannot be written: {blocked} ({msg}); {fix}")
         if name.startswith("SQLITE_READONLY"):
             return DatabaseProblem(
                 f"the database {where} is read-only ({msg}); give this user write access to "

@@ -246,8 +246,9 @@ class Settings(BaseSettings):
         if isinstance(value, str | Path):
             bad = _nonprintable(str(value))
             if bad is not None:
-                raise ValueError(f"contains the character {bad} (a control character, a line "
-                                 "break, or bytes that are not UTF-8); write it without")
+                raise ValueError(f"contains the character {bad} (a control, line-break or "
+                                 "invisible character, or bytes that are not UTF-8); write "
+                                 "it without")
         return value
 
     @property

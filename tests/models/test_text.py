@@ -68,10 +68,14 @@ def test_display_never_carries_control_characters(value: str) -> None:
                    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
-# Format characters (Cf) have their own tests below.
+# Format characters (Cf) and the invisible ones only some writing needs have their own
+# tests below.
+CONTEXTUAL = ("\u034f\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180f\u3164\uffa0"
+              + "".join(map(chr, range(0xFE00, 0xFE10)))
+              + "".join(map(chr, range(0xE0100, 0xE01F0))))
 @given(st.text(alphabet=st.characters(blacklist_categories=["Cc", "Cf", "Cs", "Zl", "Zp"],
                                       blacklist_characters="\u061c\u200e\u200f\u202a\u202b\u202c"
-                                      "\u202d\u202e\u2066\u2067\u2068\u2069"),
+                                      "\u202d\u202e\u2066\u2067\u2068\u2069" + CONTEXTUAL),
                min_size=1, max_size=200))
 def test_clean_text_keeps_printable_text_trimmed(value: str) -> None:
     assume(value.strip())
@@ -119,12 +123,13 @@ def test_international_addresses_are_accepted_as_typed() -> None:
 
 # Invisible format characters --------------------------------------------------------------
 
-INVISIBLE_CHARS = ["\u00ad", "\u180e", "\u200b", "\u2060", "\u2061", "\u2064", "\u206a",
+INVISIBLE_CHARS = ["\u00ad", "\u200b", "\u2060", "\u2061", "\u2064", "\u206a",
                    "\u206f", "\ufeff", "\ufff9", "\ufffb", "\U0001bca0", "\U0001d173",
                    "\U000e0001"]
-# Format characters people need: joiners (Persian, Devanagari, emoji), a flag's tags, the
-# marks printed with the digits after them.
-KEPT_FORMAT = {"\u200c", "\u200d", *map(chr, range(0xE0020, 0xE0080)),
+# Format characters people need, allowed where their writing is (joiners in Persian,
+# Devanagari, emoji; a flag's tags; Mongolian's vowel separator), and the marks printed
+# with the digits after them.
+KEPT_FORMAT = {"\u200c", "\u200d", "\u180e", *map(chr, range(0xE0020, 0xE0080)),
                *map(chr, range(0x600, 0x606)), "\u06dd", "\u070f", "\u0890", "\u0891",
                "\u08e2", "\U000110bd", "\U000110cd", *map(chr, range(0x13430, 0x13440))}
 
@@ -181,3 +186,81 @@ def test_every_character_the_rule_matches_is_one_python_counts_unprintable() -> 
     matched = [chr(n) for n in range(sys.maxunicode + 1) if RULE.fullmatch(chr(n))]
     assert len(matched) > 100
     assert not [c for c in matched if c.isprintable()]
+
+
+
+# Invisible characters some writing needs: there, and only there ----------------------------
+
+MONGOLIAN = "\u1832\u1821\u1837\u182d\u1821\u180e\u1821"
+NEEDED_THERE = [
+    f"{MONGOLIAN} Trading",                      # the vowel separator inside a word
+    "\u2764\ufe0f Studio",                        # ❤️: an emoji's presentation selector
+    "\u2764\ufe0f\u200d\U0001f525 Co",             # ❤️‍🔥: a joined emoji
+    "\U0001f469\U0001f3fd\u200d\U0001f4bb Studio",  # a skin tone, joined
+    "1\ufe0f\u20e3 Co",                            # a keycap
+    "\u0915\u094d\u200d\u0937 Ltd",                 # Devanagari, a joiner kept half-form
+    "\u845b\U000e0100 Foods",                      # an ideograph's variant
+]
+OUT_OF_PLACE = [
+    "Acme\U000e0041Books",   # a tag letter with no flag
+    "AcmeBooks\U000e007f",   # a cancel tag alone
+    "Acme\u034fBooks",       # the grapheme joiner between letters
+    "Acme\u3164Books", "Acme\u115fBooks", "Acme\u1160Books", "Acme\uffa0Books",  # fillers
+    "Acme\ufe0fBooks",       # a presentation selector after a Latin letter
+    "Acme\U000e0100Books",   # an ideographic variant after a Latin letter
+    "Acme\u180bBooks", "Acme\u180eBooks",  # Mongolian's selectors outside Mongolian
+    "Acme\u17b4Books",       # Khmer's inherent vowel
+    "Ac\u200dme Books", "Ac\u200cme Books",  # joiners between Latin letters
+    "\u200dAcme",            # a joiner with nothing before it
+]
+
+
+@pytest.mark.parametrize("name", NEEDED_THERE)
+def test_invisible_characters_stay_where_their_writing_needs_them(name: str) -> None:
+    assert clean_text(name, "name") == name
+    assert display(name) == name
+
+
+@pytest.mark.parametrize("name", OUT_OF_PLACE)
+def test_invisible_characters_out_of_their_writing_are_refused_and_named(name: str) -> None:
+    with pytest.raises(InvalidText, match=r"invisible character \(U\+[0-9A-F]{4,5} "):
+        clean_text(name, "organization name")
+
+
+ALL_INVISIBLE = [*INVISIBLE_CHARS, "\u200c", "\u200d", "\u034f", "\u3164", "\ufe0f",
+                 "\U000e0041", "\U000e0100", "\u180b", "\u180e", "\u17b4"]
+
+
+@given(st.sampled_from(ALL_INVISIBLE), st.integers(min_value=0, max_value=16))
+def test_no_invisible_character_is_ever_in_an_address(bad: str, at: int) -> None:
+    """Not even one some writing needs: the domain's IDNA mapping drops it silently (the
+    address would change), the mailbox keeps a lookalike."""
+    address = "ann.lee@example.com"
+    typed = address[:at] + bad + address[at:]
+    with pytest.raises(InvalidAddress) as err:
+        normalize_email(typed)
+    said = str(err.value)
+    assert "invisible character" in said or "control" in said
+    assert bad not in said, "named and escaped, not carried into the message"
+
+
+@pytest.mark.parametrize(("typed", "odd"), [("\uff41nn@example.com", "U+FF41"),
+                                             ("ann@\uff45xample.com", "U+FF45"),
+                                             ("\ufb01nn@example.com", "U+FB01")])
+def test_an_address_in_compatibility_characters_is_refused(typed: str, odd: str) -> None:
+    import re
+
+    with pytest.raises(InvalidAddress, match=re.escape(odd)):
+        normalize_email(typed)
+
+
+def test_international_addresses_still_come_through_as_typed() -> None:
+    assert normalize_email("j\u00f6rg@b\u00fccher.de")[0] == "j\u00f6rg@b\u00fccher.de"
+
+
+@pytest.mark.parametrize("c", ["\U000e0041", "\U000e0001", "\U0001d173", "\U000e0100"])
+def test_a_character_beyond_u_ffff_is_escaped_with_eight_digits(c: str) -> None:
+    from models.text import printable, quote
+
+    assert printable(f"a{c}1b") == f"a\\U{ord(c):08x}1b"
+    assert quote(f"a{c}1b") != quote(f"a{chr(ord(c) >> 4)}{ord(c) & 15:x}1b")

@@ -17,7 +17,7 @@ from tui.commands import key
 DEFAULT_ROLE = "Agent"
 # A control, line-break, bidi or invisible character pasted into an address, as the field
 # shows it (`models.text.printable`): no one types a backslash into an address.
-_ESCAPED = re.compile(r"\\x[0-9a-f]{2}|\\u[0-9a-f]{4}")
+_ESCAPED = re.compile(r"\\x[0-9a-f]{2}|\\u[0-9a-f]{4}|\\U[0-9a-f]{8}")
 
 
 class InviteRow:
