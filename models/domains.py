@@ -21,7 +21,7 @@ from models.context import Ctx
 from models.errors import DomainError, NotFound, Refused
 from models.roles import acting
 from models.tables import Organization, OrganizationDomain
-from models.text import quote
+from models.text import mapped_domain, quote
 from models.views import StaffRef
 
 MAX_DOMAINS = 50
@@ -48,6 +48,12 @@ def domain_key(raw: str) -> str:
                             fields={"domain": "type a domain such as client.example"}) from None
     if "." not in key:
         raise InvalidDomain(f"{quote(text[:80])} is not a mail domain: it has no dot",
+                            fields={"domain": "type a domain such as client.example"})
+    changed = mapped_domain(domain)
+    if changed is not None:
+        raise InvalidDomain(f"{quote(text[:80])} would be read as {quote(changed)}: it holds a "
+                            "character the domain name system drops or changes; type the "
+                            "domain as it is meant",
                             fields={"domain": "type a domain such as client.example"})
     return key
 

@@ -6,55 +6,20 @@ import re
 import unicodedata
 
 from models.errors import DomainError
+from models.invisible import CONTEXTUAL, INVISIBLE, needed
 
 # The one rule for characters that must not reach a terminal or a header: C0/C1 controls
 # (NEL among them), the line and paragraph separators, and the bidirectional marks,
 # overrides and isolates that reorder what a person sees (the Arabic letter mark U+061C is
 # one of the marks). A run of them is one match (mail subjects put one space where a run was).
-# Then the format characters nobody sees (INVISIBLE): "Acme\u200bBooks" looks like "AcmeBooks"
-# in every list, and terminals disagree on their width. Not here: the marks that print with
-# the digits after them (U+0600-0605 and the like), and what some writing needs, which
-# `misplaced` allows only there.
-INVISIBLE = ("\u00ad\u200b\u2060-\u2064\u206a-\u206f\ufeff\ufff9-\ufffb"
-             "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001")
+# Then the characters nobody sees that no writing needs (models.invisible).
 CONTROL = re.compile(
     "[\x00-\x1f\x7f-\x9f\u061c\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069"
     + INVISIBLE + "]+")
 
 
-# Invisible characters some writing needs (Unicode's other default-ignorable ones): allowed
-# only where that writing is, refused elsewhere, where they only make lookalikes.
-_CONTEXTUAL = re.compile("[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200c\u200d\u3164"
-                         "\ufe00-\ufe0f\uffa0\U000e0020-\U000e007f\U000e0100-\U000e01ef]")
-_FLAG = "\U0001f3f4"  # a subdivision flag: this, tag letters, the cancel tag
-_TAGS = range(0xE0020, 0xE0080)
-
-
-def _needed(text: str, i: int) -> bool:
-    """Whether the invisible character at `i` is where its writing needs it."""
-    c, n = text[i], ord(text[i])
-    before = text[i - 1] if i else ""
-    after = text[i + 1] if i + 1 < len(text) else ""
-    if c in "\u200c\u200d":  # joiners: inside Arabic, Indic or emoji sequences, not Latin
-        return bool(before and after) and ord(before) >= 0x600 and ord(after) >= 0x600
-    if c == "\u034f":  # the grapheme joiner goes between combining marks
-        return bool(before) and unicodedata.category(before).startswith("M")
-    if 0xFE00 <= n <= 0xFE0F:  # an emoji's or a symbol's presentation; a keycap's digit
-        return bool(before) and (ord(before) >= 0xA9 or (before in "0123456789#*"
-                                                          and after == "\u20e3"))
-    if 0xE0100 <= n <= 0xE01EF:  # an ideograph's variant
-        return bool(before) and ord(before) >= 0x3400
-    if 0x180B <= n <= 0x180F:  # Mongolian's selectors and vowel separator
-        return bool(before) and 0x1800 <= ord(before) <= 0x18AF
-    if n in _TAGS:
-        start = i
-        while start and ord(text[start - 1]) in _TAGS:
-            start -= 1
-        end = i
-        while end + 1 < len(text) and ord(text[end + 1]) in _TAGS:
-            end += 1
-        return start > 0 and text[start - 1] == _FLAG and text[end] == "\U000e007f"
-    return False  # the Hangul fillers, Khmer's two inherent vowels: never needed
+# Invisible characters some writing needs: allowed only beside it (models.invisible).
+_CONTEXTUAL = re.compile(f"[{CONTEXTUAL}]")
 
 
 def misplaced(text: str) -> int | None:
@@ -62,7 +27,7 @@ def misplaced(text: str) -> int | None:
     if text.isascii():
         return None
     for found in _CONTEXTUAL.finditer(text):
-        if not _needed(text, found.start()):
+        if not needed(text, found.start()):
             return found.start()
     return None
 
@@ -146,6 +111,30 @@ def quote(value: str, max_len: int = 80) -> str:
     return f"'{printable(text, max_len + 1)}'"
 
 
+def mapped_domain(domain: str) -> str | None:
+    """What IDNA makes of a typed domain when that is not the domain as typed (case, composed
+    accents and A-labels aside): an invisible character dropped, a fullwidth letter or an
+    ideographic full stop mapped. None when it stays what was typed, or is no domain."""
+    import idna
+
+    try:
+        mapped = idna.encode(domain, uts46=True)
+    except (idna.IDNAError, UnicodeError):
+        return None  # no domain at all: the caller says so
+    plain = unicodedata.normalize("NFC", domain).lower()
+    if any(dot in plain for dot in "\u3002\uff0e\uff61"):  # full stops IDNA reads as "."
+        return re.sub("[\u3002\uff0e\uff61]", ".", plain)
+    try:
+        if idna.encode(plain) == mapped:  # IDNA 2008 itself, which maps nothing
+            return None
+    except (idna.IDNAError, UnicodeError):
+        pass
+    try:
+        return str(idna.decode(mapped))
+    except (idna.IDNAError, UnicodeError):
+        return mapped.decode("ascii")
+
+
 def normalize_email(value: str) -> tuple[str, str]:
     """(normalized address, case-folded key) or InvalidAddress with the reason.
 
@@ -169,6 +158,12 @@ def normalize_email(value: str) -> tuple[str, str]:
         raise InvalidAddress(f"{quote(raw)} contains {quote(odd)} (U+{ord(odd):04X} "
                              f"{unicodedata.name(odd, '')}); type "
                              f"{quote(unicodedata.normalize('NFKC', odd))} instead")
+    if "@" in raw:
+        changed = mapped_domain(raw.rpartition("@")[2])
+        if changed is not None:
+            raise InvalidAddress(f"{quote(raw)}: its domain would be read as {quote(changed)}, "
+                                 "a character in it dropped or changed; type the domain as "
+                                 "it is meant")
     if "=?" in raw:
         raise InvalidAddress(f"{quote(raw)}: an address cannot hold an encoded word (=?…?=); "
                              "type the plain address")

@@ -200,6 +200,10 @@ NEEDED_THERE = [
     "1\ufe0f\u20e3 Co",                            # a keycap
     "\u0915\u094d\u200d\u0937 Ltd",                 # Devanagari, a joiner kept half-form
     "\u845b\U000e0100 Foods",                      # an ideograph's variant
+    "\u0d30\u0d3e\u0d1c\u0d28\u0d4d\u200d",           # Malayalam: a chillu at a word's end
+    "\u0628\u200c1 Co",                            # Arabic, a non-joiner before a digit
+    "\U0001f3f4\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f Ltd",  # Scotland
+    "\u00a9\ufe0f Studio",                         # ©️
 ]
 OUT_OF_PLACE = [
     "Acme\U000e0041Books",   # a tag letter with no flag
@@ -212,6 +216,22 @@ OUT_OF_PLACE = [
     "Acme\u17b4Books",       # Khmer's inherent vowel
     "Ac\u200dme Books", "Ac\u200cme Books",  # joiners between Latin letters
     "\u200dAcme",            # a joiner with nothing before it
+    # found by the second attack: rules any neighbour satisfied
+    "\u682a\u5f0f\u200d\u4f1a\u793e",  # a joiner between ideographs (looks like 株式会社)
+    "\uc0bc\u200c\uc131",   # between Hangul syllables
+    "\uff21\uff23\u200d\uff2d\uff25",  # between fullwidth Latin letters
+    "Acm\u1ec5\u200d\u1ed7",  # between Vietnamese letters
+    "Caf\u00e9\ufe0f Books",  # a presentation selector after a Latin letter
+    "\uc0bc\U000e0100\uc131",  # an ideographic variant after Hangul
+    "Acme\U0001f642\U000e0100",  # ... after an emoji
+    "Acme \U0001f3f4\U000e0069\U000e0067\U000e006e\U000e006f\U000e0072\U000e0065\U000e007f",
+    "Acme \U0001f3f4\U000e007f",  # a flag with only its cancel tag
+    "\u0939\u093f\u034f\u034f\u0928",  # grapheme joiners after a vowel sign, twice
+    "Acme x\u0301\u034fBooks",  # a grapheme joiner before a letter
+    "Crest Telecom Ltd\u2065", "Jana\U000e0000 Castillo",  # code points kept invisible
+    "Orbit Energy\U00013430",  # a hieroglyph joiner after Latin
+    "\u0600Silver Realty",     # a number sign with no number
+    "Acme\u2800Books",         # braille's blank between Latin letters
 ]
 
 
@@ -223,7 +243,7 @@ def test_invisible_characters_stay_where_their_writing_needs_them(name: str) -> 
 
 @pytest.mark.parametrize("name", OUT_OF_PLACE)
 def test_invisible_characters_out_of_their_writing_are_refused_and_named(name: str) -> None:
-    with pytest.raises(InvalidText, match=r"invisible character \(U\+[0-9A-F]{4,5} "):
+    with pytest.raises(InvalidText, match=r"invisible character \(U\+[0-9A-F]{4,5}[ )]"):
         clean_text(name, "organization name")
 
 
@@ -264,3 +284,27 @@ def test_a_character_beyond_u_ffff_is_escaped_with_eight_digits(c: str) -> None:
 
     assert printable(f"a{c}1b") == f"a\\U{ord(c):08x}1b"
     assert quote(f"a{c}1b") != quote(f"a{chr(ord(c) >> 4)}{ord(c) & 15:x}1b")
+
+
+
+@pytest.mark.parametrize("typed", ["acm\u034fe.example", "evil\ufe0f.example",
+                                   "gmai\U000e0100l.com", "ex\u3164ample.com",
+                                   "evi\u180bl.example", "a\u3002b.example",
+                                   "\uff41cme.example", "x\u200dy.example"])
+def test_a_domain_the_name_system_would_change_is_refused_not_rewritten(typed: str) -> None:
+    """Found by attack: `org domains ID add` stored gmail.com for gmai<U+E0100>l.com."""
+    from models.domains import InvalidDomain, domain_key
+
+    with pytest.raises(InvalidDomain):
+        domain_key(typed)
+    with pytest.raises(InvalidAddress):
+        normalize_email(f"ann@{typed}")
+
+
+@pytest.mark.parametrize(("typed", "key"), [("ACME.example", "acme.example"),
+                                            ("B\u00fccher.de", "xn--bcher-kva.de"),
+                                            ("bu\u0308cher.de", "xn--bcher-kva.de")])
+def test_a_domain_differing_only_in_case_or_composition_is_the_same(typed: str, key: str) -> None:
+    from models.domains import domain_key
+
+    assert domain_key(typed) == key
