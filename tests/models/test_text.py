@@ -68,12 +68,12 @@ def test_display_never_carries_control_characters(value: str) -> None:
                    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
-# Format characters (Cf) and the invisible ones only some writing needs have their own
-# tests below.
+# Format (Cf) and unassigned (Cn) characters, and the invisible ones some writing needs,
+# have their own tests below.
 CONTEXTUAL = ("\u034f\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180f\u3164\uffa0"
               + "".join(map(chr, range(0xFE00, 0xFE10)))
               + "".join(map(chr, range(0xE0100, 0xE01F0))))
-@given(st.text(alphabet=st.characters(blacklist_categories=["Cc", "Cf", "Cs", "Zl", "Zp"],
+@given(st.text(alphabet=st.characters(blacklist_categories=["Cc", "Cf", "Cn", "Cs", "Zl", "Zp"],
                                       blacklist_characters="\u061c\u200e\u200f\u202a\u202b\u202c"
                                       "\u202d\u202e\u2066\u2067\u2068\u2069" + CONTEXTUAL),
                min_size=1, max_size=200))
