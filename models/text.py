@@ -154,7 +154,7 @@ def normalize_email(value: str) -> tuple[str, str]:
         raise InvalidAddress(f"{quote(raw)} contains {what}")
     plain = unicodedata.normalize("NFKC", raw)
     if plain != unicodedata.normalize("NFC", raw):
-        odd = next(c for c in raw if unicodedata.normalize("NFKC", c) != c)
+        odd = next((c for c in raw if unicodedata.normalize("NFKC", c) != c), raw[0])
         raise InvalidAddress(f"{quote(raw)} contains {quote(odd)} (U+{ord(odd):04X} "
                              f"{unicodedata.name(odd, '')}); type "
                              f"{quote(unicodedata.normalize('NFKC', odd))} instead")
