@@ -21,7 +21,7 @@ from models.context import Ctx
 from models.errors import DomainError, NotFound, Refused
 from models.roles import acting
 from models.tables import Organization, OrganizationDomain
-from models.text import mapped_domain, quote
+from models.text import mapped_domain, quote, unseen
 from models.views import StaffRef
 
 MAX_DOMAINS = 50
@@ -36,6 +36,11 @@ def domain_key(raw: str) -> str:
     no trailing dot; InvalidDomain says why not."""
     text = raw.strip()
     domain = text.rpartition("@")[2].rstrip(".")
+    what = unseen(text)
+    if what is not None:
+        them = "them" if what.startswith("control") else "it"
+        raise InvalidDomain(f"{quote(text[:80])} contains {what}; type the domain without {them}",
+                            fields={"domain": "type a domain such as client.example"})
     if not domain or len(domain) > 253 or not text.isprintable() or " " in domain:
         raise InvalidDomain(f"{quote(text[:80])} is not a mail domain",
                             fields={"domain": "type a domain such as client.example"})

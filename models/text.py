@@ -78,6 +78,13 @@ def _what(c: str) -> str:
     return CONTROLS
 
 
+def unseen(text: str) -> str | None:
+    """The first control or invisible character in `text` that no address or domain may hold,
+    named as a message says it; None when there is none."""
+    found = CONTROL.search(text) or _CONTEXTUAL.search(text)
+    return _what(found.group()[0]) if found else None
+
+
 def display(value: str | None) -> str:
     """For showing stored text: control and bidi characters removed, never markup-parsed."""
     return CONTROL.sub("", value or "")
@@ -144,11 +151,10 @@ def normalize_email(value: str) -> tuple[str, str]:
     raw = _trim(value)
     if not raw:
         raise InvalidAddress("e-mail address is empty")
-    found = CONTROL.search(raw) or _CONTEXTUAL.search(raw)
-    if found:
+    what = unseen(raw)
+    if what is not None:
         # No writing needs an invisible character in an address: the domain's IDNA mapping
         # would drop it silently, the mailbox's would keep a lookalike.
-        what = _what(found.group()[0])
         if what == CONTROLS:
             what = "control or line-break characters"
         raise InvalidAddress(f"{quote(raw)} contains {what}")

@@ -295,8 +295,9 @@ def test_a_domain_the_name_system_would_change_is_refused_not_rewritten(typed: s
     """Found by attack: `org domains ID add` stored gmail.com for gmai<U+E0100>l.com."""
     from models.domains import InvalidDomain, domain_key
 
-    with pytest.raises(InvalidDomain):
+    with pytest.raises(InvalidDomain) as err:
         domain_key(typed)
+    assert "invisible character (U+" in str(err.value) or "would be read as" in str(err.value)
     with pytest.raises(InvalidAddress):
         normalize_email(f"ann@{typed}")
 
