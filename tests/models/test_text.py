@@ -204,6 +204,7 @@ NEEDED_THERE = [
     "\u0628\u200c1 Co",                            # Arabic, a non-joiner before a digit
     "\U0001f3f4\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f Ltd",  # Scotland
     "\u00a9\ufe0f Studio",                         # ©️
+    "\u203c\ufe0f \u2122\ufe0f Co",                  # ‼️ ™️
 ]
 OUT_OF_PLACE = [
     "Acme\U000e0041Books",   # a tag letter with no flag
@@ -232,6 +233,8 @@ OUT_OF_PLACE = [
     "Orbit Energy\U00013430",  # a hieroglyph joiner after Latin
     "\u0600Silver Realty",     # a number sign with no number
     "Acme\u2800Books",         # braille's blank between Latin letters
+    "Acme\u2002\u200d\u2003Books",  # a joiner between two spaces
+    "Acme\u2002\ufe0fBooks",  # a presentation selector after a space
 ]
 
 
