@@ -120,31 +120,32 @@ def unreachable(err: BaseException | None) -> bool:
     return isinstance(err, DBAPIError) and err.connection_invalidated
 
 
-# SQLite's answers that waiting does not change: a person has to act (free space, fix a mode,
-# restore a file). The rest of what `unreachable` accepts (a lock held, a server away) is
-# retried by itself.
-_LASTING_SQLITE = ("SQLITE_FULL", "SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_NOTADB",
-                   "SQLITE_CORRUPT", "SQLITE_PERM", "SQLITE_AUTH", "SQLITE_NOLFS")
-_LASTING_ERRNO = (errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM, errno.EDQUOT)
+# The database can be read but not written, and waiting does not change that: a person has
+# to act (free space, make the file or its file system writable). A database that cannot be
+# read either stays the console's outage, which it retries.
+_LASTING_SQLITE = ("SQLITE_FULL", "SQLITE_READONLY")
+_LASTING_ERRNO = (errno.ENOSPC, errno.EROFS, errno.EDQUOT)
 
 
 def lasting(err: BaseException | None, url: str) -> DatabaseProblem | None:
-    """When `err` is a problem with the database that a retry will not cure (the disk full,
-    the file read-only or damaged): what `describe` says of it, for the person to act on.
-    None otherwise, for a server away or a lock held too long as for a bug."""
+    """When `err` says the SQLite database at `url` can be read but not written (the disk
+    full, the file or its file system read-only): what `describe` says of it, for the person
+    to act on. None otherwise: a server away, a lock held too long, an OS error about another
+    file, a bug."""
     if err is None:
         return None
-    if isinstance(err, DBAPIError):
-        cause: BaseException | None = err.orig
-    else:
-        cause = err
-    name = str(getattr(cause, "sqlite_errorname", "") or "")
     path = sqlite_path(normalize_url(url))
-    full = path is not None and name.startswith("SQLITE_IOERR") and _disk_full(path)
-    if not (name.startswith(_LASTING_SQLITE) or full
-            or (isinstance(cause, OSError) and cause.errno in _LASTING_ERRNO)):
+    if path is None:
         return None
-    return describe(err, url)
+    cause: BaseException | None = err.orig if isinstance(err, DBAPIError) else err
+    name = str(getattr(cause, "sqlite_errorname", "") or "")
+    if name.startswith(_LASTING_SQLITE) or (name.startswith("SQLITE_IOERR")
+                                            and _disk_full(path)):
+        return describe(err, url)
+    if (isinstance(cause, OSError) and cause.errno in _LASTING_ERRNO and cause.filename
+            and Path(os.fsdecode(cause.filename)).parent == path.parent):
+        return describe(err, url)
+    return None
 
 
 def rowcount(res: Result[Any]) -> int:

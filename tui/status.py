@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from models.views import NotificationRow, StaffRef
 
 DATABASE_DOWN = "database unreachable, retrying…"
+LASTING_REPEAT_S = 300.0
 Severity = Literal["information", "warning", "error"]
 TOAST: dict[str, tuple[str, Severity]] = {
     "accepted": ("Accepted", "information"), "overdue": ("Overdue", "warning"),
@@ -80,6 +81,8 @@ class StatusApp(App[int]):
     alerts_every = 0.0  # the poll's period now: `poll`, or LIVE_POLL while listening
     _alerts_timer: Timer | None = None
     _stop_listening: Callable[[], None] | None = None
+    # The last problem a person has to fix that a toast said, and when (monotonic).
+    _lasting_said: tuple[str, float] = ("", 0.0)
 
     @property
     def desk(self) -> Desk | None:
@@ -179,8 +182,13 @@ class StatusApp(App[int]):
             return
         problem = self.desk.lasting_problem(error) if self.desk is not None else None
         if problem is not None:
-            # Reads still work: no outage to retry away, but a person has to act first.
-            self.notify(clean(problem), severity="error", markup=False, timeout=12)
+            # Reads still work: no outage to retry away, but a person has to act first. Said
+            # once in a while, not at every background write that meets it (the "seen" mark
+            # every minute).
+            said, when = self._lasting_said
+            if problem != said or time.monotonic() - when > LASTING_REPEAT_S:
+                self._lasting_said = (problem, time.monotonic())
+                self.notify(clean(problem), severity="error", markup=False, timeout=12)
             return
         if database_unreachable(error):
             self.database_lost(error)

@@ -84,3 +84,11 @@ async def test_a_revoke_on_a_full_disk_is_a_toast_that_says_so(
             said = [n.message for n in app._notifications]
             assert any("full" in m and "free some space" in m for m in said), said
             assert DATABASE_DOWN not in app.sub_title
+            # Again at once: said once, not a toast at every write that meets it (found by
+            # review: the "seen" mark every minute would have toasted every minute).
+            await pilot.press("x")
+            await settle(pilot)
+            await pilot.press("y")
+            await settle(pilot)
+            again = [n.message for n in app._notifications if "full" in n.message]
+            assert len(again) == 1, again
