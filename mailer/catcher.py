@@ -104,7 +104,10 @@ class Catcher:
 
 def _listening(path: Path) -> bool | None:
     """Whether a server accepts on the socket `path`; None when that cannot be told."""
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    except OSError:  # out of file descriptors: leave it for another start
+        return None
     try:
         sock.settimeout(1.0)
         sock.connect(str(path))

@@ -24,6 +24,7 @@ from mailer.headers import Folded, address_header, text_header
 from mailer.i18n import format_when, gettext_for
 from mailer.words import fill
 from models.handover import signup_link
+from models.invisible import INVISIBLE
 from models.languages import DEFAULT as DEFAULT_LANGUAGE
 from models.languages import invitee_language
 from models.notifications import in_words
@@ -31,6 +32,8 @@ from models.outbox import INVITE_KINDS, ClaimedMail
 from models.settings import Settings
 from models.text import CONTROL as _CTRL
 from models.text import printable, quote
+
+_INVISIBLE = re.compile(f"[{INVISIBLE}]+")
 
 LINK_KINDS = (*INVITE_KINDS, "resend")
 KINDS = (*LINK_KINDS, "notify_accepted", "notify_overdue", "notify_failed", "digest")
@@ -66,7 +69,9 @@ def one_line(value: Any, max_len: int = 300) -> str:
     text = str(value if value is not None else "")
     # Every character _CTRL matches is non-printable: printable text has none to replace.
     if not text.isprintable():
-        text = _CTRL.sub(" ", text)
+        # Nobody sees an invisible character: dropped, as on screen (a soft hyphen in a name
+        # stored before they were refused is no word break); a control run is one space.
+        text = _CTRL.sub(" ", _INVISIBLE.sub("", text))
     return text.strip()[:max_len]
 
 

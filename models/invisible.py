@@ -30,6 +30,7 @@ Ranges = tuple[tuple[int, int], ...]
 JOINING: Ranges = ((0x0600, 0x08FF), (0x0900, 0x0DFF), (0x0F00, 0x0FFF), (0x1000, 0x109F),
                    (0x1780, 0x17FF), (0x1800, 0x18AF), (0xA8E0, 0xA8FF), (0xFB50, 0xFDFF),
                    (0xFE70, 0xFEFF))
+INDIC: Ranges = ((0x0900, 0x0DFF),)
 # Symbols and emoji that take a presentation selector or join into one emoji.
 # Not the spaces and punctuation of U+2000-206F: ‼ and ⁉ only.
 EMOJI: Ranges = ((0x00A9, 0x00A9), (0x00AE, 0x00AE), (0x203C, 0x203C), (0x2049, 0x2049),
@@ -62,6 +63,10 @@ def _mark(c: str) -> bool:
     return bool(c) and unicodedata.category(c).startswith("M")
 
 
+def _keycap(before: str, after: str) -> bool:
+    return before != "" and before in "0123456789#*" and after == "\u20e3"
+
+
 def _tags_form_a_flag(text: str, i: int) -> bool:
     start = end = i
     while start and 0xE0020 <= ord(text[start - 1]) <= 0xE007F:
@@ -79,18 +84,20 @@ def needed(text: str, i: int) -> bool:
     if c in "\u200c\u200d":
         if (_in(before, EMOJI) or before == "\ufe0f") and _in(after, EMOJI):
             return True  # one emoji of several (a profession, a family, a skin tone)
-        # Inside or at the end of a joining script's word (Malayalam's chillu, an Arabic
-        # form), or before a digit or punctuation.
-        return _in(before, JOINING) and (not after or after.isspace() or _in(after, JOINING)
-                                         or unicodedata.category(after)[0] in "NP")
+        if _in(before, JOINING) and _in(after, JOINING):
+            return True  # inside a word of a joining script
+        # At the end of an Indic word (Malayalam's chillu: letter, virama, ZWJ). Arabic's
+        # letters take their final form there anyway: a joiner changes nothing one sees.
+        return _in(before, INDIC) and (not after or after.isspace()
+                                       or unicodedata.category(after)[0] in "NP")
     if c == "\u034f":  # the grapheme joiner keeps two combining marks apart
         return _mark(before) and _mark(after)
     if c in PREPENDED:  # printed with the number after it
         return bool(after) and unicodedata.category(after) == "Nd"
     if n == 0xFE0F:
-        return _in(before, EMOJI) or (before in "0123456789#*" and after == "\u20e3")
+        return _in(before, EMOJI) or _keycap(before, after)
     if 0xFE00 <= n <= 0xFE0E:
-        return _in(before, VARIANTS) or (before in "0123456789#*" and after == "\u20e3")
+        return _in(before, VARIANTS) or _keycap(before, after)
     if 0xE0100 <= n <= 0xE01EF:
         return _in(before, IDEOGRAPHS)
     if 0x180B <= n <= 0x180F:

@@ -97,11 +97,17 @@ def printable(value: str, max_len: int = 2000) -> str:
     text = value if len(value) <= max_len else value[:max_len] + "…"
     if text.isprintable() and (text.isascii() or not _CONTEXTUAL.search(text)):
         return text
-    return "".join(map(_escaped, text))
+    return "".join(_escaped(text, i) for i in range(len(text)))
 
 
-def _escaped(c: str) -> str:
-    if c.isprintable() and not CONTROL.match(c) and not _CONTEXTUAL.match(c):
+def _escaped(text: str, i: int) -> str:
+    """The character at `i`, or its escape: a control, bidi or invisible one always, one
+    that only some writing needs unless that writing is beside it (❤️ stays ❤️)."""
+    c = text[i]
+    if _CONTEXTUAL.match(c):
+        if needed(text, i):
+            return c
+    elif c.isprintable() and not CONTROL.match(c):
         return c
     n = ord(c)
     if 0xDC80 <= n <= 0xDCFF:  # a byte that was not UTF-8, kept by surrogateescape
@@ -137,9 +143,11 @@ def mapped_domain(domain: str) -> str | None:
     except (idna.IDNAError, UnicodeError):
         pass
     try:
-        return str(idna.decode(mapped))
+        shown = str(idna.decode(mapped))
     except (idna.IDNAError, UnicodeError):
         return mapped.decode("ascii")
+    # A difference of case only, by whichever folding (Cherokee's differ): no change.
+    return None if shown.casefold() == plain.casefold() else shown
 
 
 def normalize_email(value: str) -> tuple[str, str]:
@@ -161,9 +169,10 @@ def normalize_email(value: str) -> tuple[str, str]:
     plain = unicodedata.normalize("NFKC", raw)
     if plain != unicodedata.normalize("NFC", raw):
         odd = next((c for c in raw if unicodedata.normalize("NFKC", c) != c), raw[0])
+        folded = unicodedata.normalize("NFKC", odd)
+        fix = "remove it" if not folded.strip() else f"type {quote(folded)} instead"
         raise InvalidAddress(f"{quote(raw)} contains {quote(odd)} (U+{ord(odd):04X} "
-                             f"{unicodedata.name(odd, '')}); type "
-                             f"{quote(unicodedata.normalize('NFKC', odd))} instead")
+                             f"{unicodedata.name(odd, '')}); {fix}")
     if "@" in raw:
         changed = mapped_domain(raw.rpartition("@")[2])
         if changed is not None:

@@ -166,3 +166,12 @@ async def test_a_compose_fault_never_says_the_token(mctx: Ctx, monkeypatch) -> N
         assert err.__cause__ is None
     else:
         raise AssertionError("composed despite the fault")
+
+
+def test_an_invisible_character_in_a_stored_name_is_dropped_not_a_space() -> None:
+    """Found by review: a soft hyphen stored before such names were refused became a space
+    in a subject ("Donau dampf"), where the console shows "Donaudampf"."""
+    from mailer.compose import one_line
+
+    assert one_line("Donau\u00addampf\u200b AG") == "Donaudampf AG"
+    assert one_line("Evil\r\nBcc: x") == "Evil Bcc: x"
