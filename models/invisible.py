@@ -68,10 +68,12 @@ def _keycap(before: str, after: str) -> bool:
 
 
 def _tags_form_a_flag(text: str, i: int) -> bool:
+    # A flag's run of tags is six long: walking no further keeps a long run (a server's
+    # reply escaped by models.text.printable) linear.
     start = end = i
-    while start and 0xE0020 <= ord(text[start - 1]) <= 0xE007F:
+    while start and i - start < 8 and 0xE0020 <= ord(text[start - 1]) <= 0xE007F:
         start -= 1
-    while end + 1 < len(text) and 0xE0020 <= ord(text[end + 1]) <= 0xE007F:
+    while end + 1 < len(text) and end - i < 8 and 0xE0020 <= ord(text[end + 1]) <= 0xE007F:
         end += 1
     return start > 0 and text[start - 1:end + 1] in FLAGS
 
