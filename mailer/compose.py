@@ -24,16 +24,14 @@ from mailer.headers import Folded, address_header, text_header
 from mailer.i18n import format_when, gettext_for
 from mailer.words import fill
 from models.handover import signup_link
-from models.invisible import INVISIBLE
 from models.languages import DEFAULT as DEFAULT_LANGUAGE
 from models.languages import invitee_language
 from models.notifications import in_words
 from models.outbox import INVITE_KINDS, ClaimedMail
 from models.settings import Settings
 from models.text import CONTROL as _CTRL
+from models.text import INVISIBLE_RUN as _INVISIBLE
 from models.text import printable, quote
-
-_INVISIBLE = re.compile(f"[{INVISIBLE}]+")
 
 LINK_KINDS = (*INVITE_KINDS, "resend")
 KINDS = (*LINK_KINDS, "notify_accepted", "notify_overdue", "notify_failed", "digest")

@@ -18,6 +18,9 @@ CONTROL = re.compile(
     + INVISIBLE + "]+")
 
 
+# The invisible ones alone: what mail drops where a control run becomes a space.
+INVISIBLE_RUN = re.compile(f"[{INVISIBLE}]+")
+
 # Invisible characters some writing needs: allowed only beside it (models.invisible).
 _CONTEXTUAL = re.compile(f"[{CONTEXTUAL}]")
 
