@@ -75,7 +75,7 @@ CONTROLS = "control characters"
 
 def _what(c: str) -> str:
     """A refused character, named: an invisible one cannot be pointed at otherwise."""
-    if re.fullmatch(f"[{INVISIBLE}]", c) or _CONTEXTUAL.fullmatch(c):
+    if INVISIBLE_RUN.fullmatch(c) or _CONTEXTUAL.fullmatch(c):
         name = unicodedata.name(c, "")
         return f"an invisible character (U+{ord(c):04X}{' ' + name if name else ''})"
     return CONTROLS
